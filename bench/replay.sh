@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench/replay.sh [BUILD_DIR] — habit replay against the floor (tcpdump) and
+# a DPI peer (ndpiReader) on the anchor capture of DESIGN §7, in one run, on
+# one core (taskset -c 0). Prints a markdown table: median wall time of 5
+# runs (hyperfine, 1 warm-up), packets/s, ratio to tcpdump, peak RSS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+habit=$build/habit
+cap=$build/bench/anchor.pcap
+runs=${RUNS:-5}
+[ -x "$habit" ] || { echo "build habit first ($habit)" >&2; exit 2; }
+if [ ! -s "$cap" ]; then
+  mkdir -p "$build/bench"
+  bench/make_capture.sh "$cap" "${COPIES:-30}"
+fi
+packets=$(capinfos -c -M -T -r "$cap" | cut -f2)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+model=$work/anchor.db
+"$habit" replay -q --no-progress --mode discover --model "$model" "$cap"
+
+declare -A cmd=(
+  [tcpdump]="tcpdump -r $cap -w /dev/null"
+  [ndpiReader]="ndpiReader -i $cap -q"
+  [habit-monitor]="$habit replay -q --no-progress --mode monitor --model $model $cap"
+  [habit-discover]="$habit replay -q --no-progress --mode discover --model $work/fresh.db $cap"
+)
+order=(tcpdump ndpiReader habit-monitor habit-discover)
+hf=(hyperfine --runs "$runs" --warmup 1 --export-json "$work/h.json" -N)
+for k in "${order[@]}"; do
+  if [ "$k" = habit-discover ]; then
+    hf+=(--prepare "rm -f $work/fresh.db $work/fresh.db-wal $work/fresh.db-shm")
+  else
+    hf+=(--prepare true)
+  fi
+  hf+=(-n "$k" "taskset -c 0 ${cmd[$k]}")
+done
+"${hf[@]}" >"$work/hyperfine.txt" 2>&1 || { cat "$work/hyperfine.txt"; exit 1; }
+
+rss() { # median peak RSS (MiB) of 3 runs
+  for _ in 1 2 3; do
+    rm -f "$work/fresh.db"*
+    /usr/bin/time -f %M taskset -c 0 $1 2>&1 >/dev/null | tail -1
+  done | sort -n | sed -n 2p | awk '{printf "%.0f", $1/1024}'
+}
+echo "capture: $cap ($packets packets, $(du -m "$cap" | cut -f1) MiB), one core, median of $runs"
+echo
+echo "| command | median wall | packets/s | vs tcpdump | peak RSS |"
+echo "|---|---|---|---|---|"
+python3 - "$work/h.json" "$packets" <<'PY' >"$work/table"
+import json, sys
+res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+pk = int(sys.argv[2])
+base = res["tcpdump"]["median"]
+for name, r in res.items():
+    m = r["median"]
+    print(f"{name}\t{m:.3f}\t{pk / m / 1e6:.2f}\t{m / base:.2f}")
+PY
+while IFS=$'\t' read -r name med mpps ratio; do
+  echo "| $name | ${med} s | ${mpps} M | ${ratio}x | $(rss "${cmd[$name]}") MiB |"
+done <"$work/table"

@@ -1,0 +1,598 @@
+/* config/config.c — habit's configuration: defaults, and the walk of one
+ * YAML document against the schema in FORMAT.md.
+ *
+ * Each section has one function that loops over its mapping in file order,
+ * so the first error reported is the first one in the file within a
+ * section. Lists are counted before they are allocated (libyaml knows their
+ * length) and the arrays hang off *cfg with their counts set at once, so
+ * config_free() can release a half-built configuration after any failure.
+ */
+#include "config/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config/config_value.h"
+#include "config/yaml_walk.h"
+
+/* Largest file config_load reads: a configuration, not a data set. */
+#define CONFIG_MAX_BYTES (16u << 20)
+
+/* Sensible bounds (FORMAT.md lists them). */
+#define MAX_FLOWS_LO 1024u
+#define MAX_FLOWS_HI (1u << 27)
+#define TIMEOUT_HI (7u * 86400u)
+#define COUNT_HI 100000000u
+
+static void copy_cut(char *dst, size_t cap, const char *src) {
+  size_t n = strnlen(src, cap - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
+void config_defaults(struct config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  char host[256];
+  if (gethostname(host, sizeof host) == 0 && host[0] != '\0') {
+    host[sizeof host - 1] = '\0';
+    copy_cut(cfg->node, sizeof cfg->node, host);
+  } else {
+    copy_cut(cfg->node, sizeof cfg->node, "localhost");
+  }
+  cfg->default_mode = EV_MODE_DISCOVER;
+  cfg->flow = (struct cfg_flow){
+      .max_flows = 262144,
+      .tcp_new_timeout = 30,
+      .tcp_est_timeout = 3600,
+      .tcp_closed_timeout = 10,
+      .udp_timeout = 60,
+      .icmp_timeout = 30,
+      .other_timeout = 60,
+  };
+  cfg->learn = (struct cfg_learn){.readiness_bound = 0.01,
+                                  .batch_events = 10000};
+  cfg->detect = (struct cfg_detect){
+      .min_samples = 20,
+      .quantile = 0.999,
+      .margin = 4.0,
+      .rate_margin = 2.0,
+      .scan = {.window = 60, .ports = 20, .hosts = 20},
+  };
+}
+
+static void free_selector(struct cfg_selector *s) {
+  free(s->cidrs);
+  free(s->ports);
+}
+
+void config_free(struct config *cfg) {
+  for (size_t i = 0; i < cfg->n_services; i++) {
+    struct cfg_service *svc = &cfg->services[i];
+    for (size_t j = 0; j < svc->n_selectors; j++)
+      free_selector(&svc->selectors[j]);
+    free(svc->selectors);
+  }
+  free(cfg->services);
+  for (size_t i = 0; i < cfg->n_externals; i++)
+    free(cfg->externals[i].cidrs);
+  free(cfg->externals);
+  free(cfg->internal);
+  cfg->services = NULL;
+  cfg->n_services = 0;
+  cfg->externals = NULL;
+  cfg->n_externals = 0;
+  cfg->internal = NULL;
+  cfg->n_internal = 0;
+}
+
+/* ---- the walk ---------------------------------------------------------- */
+
+static const char *key_text(struct yw *w, const yaml_node_pair_t *pr,
+                            size_t *len) {
+  const char *s = "";
+  *len = 0;
+  yw_scalar(yw_node(w, pr->key), &s, len);
+  return s;
+}
+
+static bool key_is(const char *k, size_t len, const char *word) {
+  return len == strlen(word) && memcmp(k, word, len) == 0;
+}
+
+/* The path of a value under key k of the mapping at p. */
+static struct yw_path under(const struct yw_path *p, const char *k,
+                            size_t len) {
+  return (struct yw_path){.up = p, .key = k, .key_len = len};
+}
+
+static struct yw_path item(const struct yw_path *p, size_t i) {
+  return (struct yw_path){.up = p, .key = NULL, .index = i};
+}
+
+static int oom(struct yw *w) {
+  return hb_fail(w->err, ENOMEM, "%s: out of memory", w->name);
+}
+
+/* Zeroed room for n things; n == 0 gives NULL, which is not a failure. */
+static void *zalloc(size_t n, size_t size) {
+  return n ? calloc(n, size) : NULL;
+}
+
+/* A non-empty list of CIDRs (or of bare addresses) into a new array. */
+static int cidr_list(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                     bool bare_only, struct hb_cidr **out, size_t *n_out) {
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, n, p, &items, &count);
+  if (rc)
+    return rc;
+  if (count == 0)
+    return yw_fail_at(w, n, p, "empty list (leave the key out instead)");
+  if (!(*out = zalloc(count, sizeof **out)))
+    return oom(w);
+  *n_out = count;
+  for (size_t i = 0; i < count; i++) {
+    struct yw_path ip = item(p, i);
+    if ((rc = cv_cidr(w, yw_node(w, items[i]), &ip, bare_only, &(*out)[i])))
+      return rc;
+  }
+  return 0;
+}
+
+static int port_list(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                     struct cfg_selector *sel) {
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, n, p, &items, &count);
+  if (rc)
+    return rc;
+  if (count == 0)
+    return yw_fail_at(w, n, p,
+                      "empty list (leave the key out for any port)");
+  if (!(sel->ports = zalloc(count, sizeof *sel->ports)))
+    return oom(w);
+  sel->n_ports = count;
+  for (size_t i = 0; i < count; i++) {
+    struct yw_path ip = item(p, i);
+    if ((rc = cv_port_range(w, yw_node(w, items[i]), &ip, &sel->ports[i])))
+      return rc;
+  }
+  return 0;
+}
+
+/* How many addresses a selector's mapping names, to size one array. A value
+ * of the wrong type counts 0 here and fails in the walk. */
+static size_t count_addresses(struct yw *w, yaml_node_pair_t *pairs,
+                              size_t n) {
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    const yaml_node_t *v = yw_node(w, pairs[i].value);
+    if (key_is(k, len, "cidr") || key_is(k, len, "ip"))
+      total++;
+    else if ((key_is(k, len, "cidrs") || key_is(k, len, "ips")) &&
+             v->type == YAML_SEQUENCE_NODE)
+      total += (size_t)(v->data.sequence.items.top -
+                        v->data.sequence.items.start);
+  }
+  return total;
+}
+
+/* The items of the list under an address key, appended to sel->cidrs. */
+static int address_items(struct yw *w, yaml_node_t *v,
+                         const struct yw_path *p, bool bare_only,
+                         struct cfg_selector *sel) {
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, v, p, &items, &count);
+  if (rc)
+    return rc;
+  if (count == 0)
+    return yw_fail_at(w, v, p, "empty list (leave the key out instead)");
+  for (size_t i = 0; i < count; i++) {
+    struct yw_path ip = item(p, i);
+    if ((rc = cv_cidr(w, yw_node(w, items[i]), &ip, bare_only,
+                      &sel->cidrs[sel->n_cidrs])))
+      return rc;
+    sel->n_cidrs++;
+  }
+  return 0;
+}
+
+static int parse_selector(struct yw *w, yaml_node_t *n,
+                          const struct yw_path *p, struct cfg_selector *sel) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  if (rc)
+    return rc;
+  size_t n_addr = count_addresses(w, pairs, count);
+  sel->cidrs = zalloc(n_addr, sizeof *sel->cidrs);
+  if (n_addr && !sel->cidrs)
+    return oom(w);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(p, k, len);
+    if (key_is(k, len, "cidr") || key_is(k, len, "ip")) {
+      rc = cv_cidr(w, v, &kp, key_is(k, len, "ip"),
+                   &sel->cidrs[sel->n_cidrs]);
+      sel->n_cidrs += rc == 0;
+    } else if (key_is(k, len, "cidrs") || key_is(k, len, "ips")) {
+      rc = address_items(w, v, &kp, key_is(k, len, "ips"), sel);
+    } else if (key_is(k, len, "ports")) {
+      rc = port_list(w, v, &kp, sel);
+    } else if (key_is(k, len, "proto")) {
+      rc = cv_proto(w, v, &kp, &sel->proto);
+    } else {
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p,
+                          "cidr, cidrs, ip, ips, ports, proto");
+    }
+  }
+  if (rc == 0 && sel->n_cidrs == 0)
+    return yw_fail_at(w, n, p,
+                      "a member needs an address (cidr, cidrs, ip or ips)");
+  return rc;
+}
+
+static int parse_members(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                         struct cfg_service *svc) {
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, n, p, &items, &count);
+  if (rc)
+    return rc;
+  svc->selectors = zalloc(count, sizeof *svc->selectors);
+  if (count && !svc->selectors)
+    return oom(w);
+  svc->n_selectors = count;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    struct yw_path ip = item(p, i);
+    rc = parse_selector(w, yw_node(w, items[i]), &ip, &svc->selectors[i]);
+  }
+  return rc;
+}
+
+static int parse_service(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                         struct cfg_service *svc) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(p, k, len);
+    if (key_is(k, len, "mode"))
+      rc = cv_mode(w, v, &kp, &svc->mode);
+    else if (key_is(k, len, "members"))
+      rc = parse_members(w, v, &kp, svc);
+    else
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "members, mode");
+  }
+  return rc;
+}
+
+static int parse_services(struct yw *w, yaml_node_t *n,
+                          const struct yw_path *p, struct config *cfg) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  if (rc)
+    return rc;
+  cfg->services = zalloc(count, sizeof *cfg->services);
+  if (count && !cfg->services)
+    return oom(w);
+  cfg->n_services = count;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    struct cfg_service *svc = &cfg->services[i];
+    rc = cv_name(w, yw_node(w, pairs[i].key), p, svc->name);
+    if (rc == 0) {
+      struct yw_path sp = under(p, svc->name, strlen(svc->name));
+      rc = parse_service(w, yw_node(w, pairs[i].value), &sp, svc);
+    }
+  }
+  return rc;
+}
+
+static const struct cfg_service *find_service(const struct config *cfg,
+                                              const char *name) {
+  for (size_t i = 0; i < cfg->n_services; i++)
+    if (strcmp(cfg->services[i].name, name) == 0)
+      return &cfg->services[i];
+  return NULL;
+}
+
+/* External groups name peers in events as services do, so a group may not
+ * take a service's name. Services are parsed first (see parse_top). */
+static int parse_externals(struct yw *w, yaml_node_t *n,
+                           const struct yw_path *p, struct config *cfg) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  if (rc)
+    return rc;
+  cfg->externals = zalloc(count, sizeof *cfg->externals);
+  if (count && !cfg->externals)
+    return oom(w);
+  cfg->n_externals = count;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    struct cfg_external *ext = &cfg->externals[i];
+    const yaml_node_t *key = yw_node(w, pairs[i].key);
+    rc = cv_name(w, key, p, ext->name);
+    if (rc == 0 && find_service(cfg, ext->name))
+      rc = yw_fail_at(w, key, p,
+                      "group '%s' has the name of a service; pick another",
+                      ext->name);
+    if (rc == 0) {
+      struct yw_path gp = under(p, ext->name, strlen(ext->name));
+      rc = cidr_list(w, yw_node(w, pairs[i].value), &gp, false, &ext->cidrs,
+                     &ext->n_cidrs);
+    }
+  }
+  return rc;
+}
+
+static int parse_networks(struct yw *w, yaml_node_t *n,
+                          const struct yw_path *p, struct config *cfg) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(p, k, len);
+    if (key_is(k, len, "internal"))
+      rc = cidr_list(w, v, &kp, false, &cfg->internal, &cfg->n_internal);
+    else if (key_is(k, len, "external"))
+      rc = parse_externals(w, v, &kp, cfg);
+    else
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "external, internal");
+  }
+  return rc;
+}
+
+/* One numeric key of a fixed section: where it goes and what it may be. */
+struct num_field {
+  const char *key;
+  uint32_t *u;       /* a whole number in [lo, hi], or */
+  double *d;         /* a real number in range */
+  uint32_t lo, hi;
+  struct cv_range range;
+};
+
+/* A section of numbers; expected lists all its keys (and sub_key's, if it
+ * has a nested section of numbers) for the unknown-key error. */
+struct section {
+  const struct num_field *fields;
+  size_t n_fields;
+  const char *expected;
+};
+
+static int parse_numbers(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                         const struct section *sec, const char *sub_key,
+                         const struct section *sub) {
+  const struct num_field *f = sec->fields;
+  size_t nf = sec->n_fields;
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(p, k, len);
+    const struct num_field *hit = NULL;
+    for (size_t j = 0; j < nf && !hit; j++)
+      if (key_is(k, len, f[j].key))
+        hit = &f[j];
+    if (hit && hit->u)
+      rc = cv_u32(w, v, &kp, hit->lo, hit->hi, hit->u);
+    else if (hit)
+      rc = cv_double(w, v, &kp, &hit->range, hit->d);
+    else if (sub_key && key_is(k, len, sub_key))
+      rc = parse_numbers(w, v, &kp, sub, NULL, NULL);
+    else
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, sec->expected);
+  }
+  return rc;
+}
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+#define U32_FIELD(k, ptr, min, max) {.key = k, .u = ptr, .lo = min, .hi = max}
+#define REAL_FIELD(k, ptr, min, max, min_open, max_open)                       \
+  {.key = k, .d = ptr, .range = {min, max, min_open, max_open}}
+
+static int parse_flows(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                       struct cfg_flow *f) {
+  const struct num_field timeouts[] = {
+      U32_FIELD("tcp_new", &f->tcp_new_timeout, 1, TIMEOUT_HI),
+      U32_FIELD("tcp_established", &f->tcp_est_timeout, 1, TIMEOUT_HI),
+      U32_FIELD("tcp_closed", &f->tcp_closed_timeout, 1, TIMEOUT_HI),
+      U32_FIELD("udp", &f->udp_timeout, 1, TIMEOUT_HI),
+      U32_FIELD("icmp", &f->icmp_timeout, 1, TIMEOUT_HI),
+      U32_FIELD("other", &f->other_timeout, 1, TIMEOUT_HI),
+  };
+  const struct num_field top[] = {
+      U32_FIELD("max_flows", &f->max_flows, MAX_FLOWS_LO, MAX_FLOWS_HI),
+  };
+  const struct section sub = {
+      .fields = timeouts,
+      .n_fields = N_OF(timeouts),
+      .expected = "icmp, other, tcp_closed, tcp_established, tcp_new, udp",
+  };
+  const struct section sec = {top, N_OF(top), "max_flows, timeouts"};
+  return parse_numbers(w, n, p, &sec, "timeouts", &sub);
+}
+
+static int parse_learn(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                       struct cfg_learn *l) {
+  const struct num_field fields[] = {
+      U32_FIELD("batch_events", &l->batch_events, 1, COUNT_HI),
+      REAL_FIELD("readiness_bound", &l->readiness_bound, 0, 1, true, true),
+  };
+  const struct section sec = {fields, N_OF(fields),
+                             "batch_events, readiness_bound"};
+  return parse_numbers(w, n, p, &sec, NULL, NULL);
+}
+
+static int parse_detect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                        struct cfg_detect *d) {
+  const struct num_field scan[] = {
+      U32_FIELD("hosts", &d->scan.hosts, 1, COUNT_HI),
+      U32_FIELD("ports", &d->scan.ports, 1, 65535),
+      U32_FIELD("window", &d->scan.window, 1, 86400),
+  };
+  const struct num_field fields[] = {
+      REAL_FIELD("margin", &d->margin, 1, 1000, false, false),
+      U32_FIELD("min_samples", &d->min_samples, 1, COUNT_HI),
+      REAL_FIELD("quantile", &d->quantile, 0, 1, true, true),
+      REAL_FIELD("rate_margin", &d->rate_margin, 1, 1000, false, false),
+  };
+  const struct section sub = {
+      .fields = scan,
+      .n_fields = N_OF(scan),
+      .expected = "hosts, ports, window",
+  };
+  const struct section sec = {
+      fields, N_OF(fields), "margin, min_samples, quantile, rate_margin, scan"};
+  return parse_numbers(w, n, p, &sec, "scan", &sub);
+}
+
+/* services before networks, whatever the file order: an external group's
+ * name is checked against the services'. */
+static int parse_top(struct yw *w, yaml_node_t *root, struct config *cfg) {
+  if (root->type != YAML_MAPPING_NODE && !yw_is_null(root)) {
+    char got[YW_QUOTE_MAX];
+    return yw_fail(w, root, "expected a mapping at top level, got %s",
+                   yw_describe(root, got));
+  }
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, root, NULL, &pairs, &count);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    struct yw_path kp = under(NULL, k, len);
+    if (key_is(k, len, "services"))
+      rc = parse_services(w, yw_node(w, pairs[i].value), &kp, cfg);
+  }
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(NULL, k, len);
+    if (key_is(k, len, "services"))
+      continue;
+    if (key_is(k, len, "node"))
+      rc = cv_name(w, v, &kp, cfg->node);
+    else if (key_is(k, len, "mode"))
+      rc = cv_mode(w, v, &kp, &cfg->default_mode);
+    else if (key_is(k, len, "networks"))
+      rc = parse_networks(w, v, &kp, cfg);
+    else if (key_is(k, len, "flows"))
+      rc = parse_flows(w, v, &kp, &cfg->flow);
+    else if (key_is(k, len, "learn"))
+      rc = parse_learn(w, v, &kp, &cfg->learn);
+    else if (key_is(k, len, "detect"))
+      rc = parse_detect(w, v, &kp, &cfg->detect);
+    else
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), NULL,
+                          "detect, flows, learn, mode, networks, node, "
+                          "services");
+  }
+  return rc;
+}
+
+int config_parse(const char *name, const char *text, size_t len,
+                 struct config *cfg, struct hb_error *err) {
+  config_defaults(cfg);
+  if (!name)
+    name = "<config>";
+  if (!text && len > 0)
+    return hb_fail(err, EINVAL, "%s: no text", name);
+  struct yw w;
+  int rc = yw_load(&w, name, text ? text : "", len, err);
+  if (rc)
+    return rc;
+  yaml_node_t *root = yw_root(&w);
+  if (root)
+    rc = parse_top(&w, root, cfg);
+  yw_close(&w);
+  if (rc) {
+    config_free(cfg);
+    config_defaults(cfg);
+    return rc;
+  }
+  copy_cut(cfg->path, sizeof cfg->path, name);
+  return 0;
+}
+
+static int cannot_read(const char *path, int code, struct hb_error *err) {
+  return hb_fail(err, code, "%s: cannot read: %s", path, strerror(code));
+}
+
+/* The whole file, NUL-terminated, at most CONFIG_MAX_BYTES. */
+static int read_file(const char *path, char **out, size_t *len,
+                     struct hb_error *err) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return cannot_read(path, errno, err);
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap);
+  int rc = buf ? 0 : hb_fail(err, ENOMEM, "%s: out of memory", path);
+  while (rc == 0) {
+    if (n > CONFIG_MAX_BYTES) {
+      rc = hb_fail(err, EFBIG, "%s: cannot read: larger than %u MiB", path,
+                   CONFIG_MAX_BYTES >> 20);
+      break;
+    }
+    if (n + 1 >= cap) {
+      char *bigger = realloc(buf, cap * 2);
+      if (!bigger) {
+        rc = hb_fail(err, ENOMEM, "%s: out of memory", path);
+        break;
+      }
+      buf = bigger;
+      cap *= 2;
+    }
+    ssize_t got = read(fd, buf + n, cap - 1 - n);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0)
+      rc = cannot_read(path, errno, err);
+    else if (got == 0)
+      break;
+    else
+      n += (size_t)got;
+  }
+  close(fd);
+  if (rc) {
+    free(buf);
+    return rc;
+  }
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+int config_load(const char *path, struct config *cfg, struct hb_error *err) {
+  config_defaults(cfg);
+  char *text = NULL;
+  size_t len = 0;
+  int rc = read_file(path, &text, &len, err);
+  if (rc)
+    return rc;
+  rc = config_parse(path, text, len, cfg, err);
+  free(text);
+  return rc;
+}

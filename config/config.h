@@ -1,0 +1,100 @@
+/* config/config.h — habit's YAML configuration.
+ *
+ * Contract: config_defaults() gives a usable configuration with no services
+ * (everything inferred). config_load() reads a YAML file over the defaults;
+ * it is strict: a syntax error, an unknown key, a value of the wrong type or
+ * out of range fails with a message naming the file, line and column
+ * ("app.yaml:12:5: unknown key 'prots' in service 'web' (expected one of:
+ * ...)") and leaves *cfg as defaults. config_free() releases what load
+ * allocated. The file format is documented in README.md § Configuration.
+ */
+#ifndef HABIT_CONFIG_CONFIG_H
+#define HABIT_CONFIG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/addr.h"
+#include "core/error.h"
+#include "core/event.h"
+
+struct cfg_port_range {
+  uint16_t lo, hi; /* inclusive */
+};
+
+/* One way to recognise a service's endpoints: addresses, and optionally the
+ * ports (and protocol) it serves on. */
+struct cfg_selector {
+  struct hb_cidr *cidrs;
+  size_t n_cidrs;
+  struct cfg_port_range *ports; /* empty: any port */
+  size_t n_ports;
+  uint8_t proto;                /* 0 any, 6 tcp, 17 udp */
+};
+
+struct cfg_service {
+  char name[EV_NAME_MAX];
+  uint8_t mode; /* enum ev_mode, 0 = the default mode */
+  struct cfg_selector *selectors;
+  size_t n_selectors;
+};
+
+/* External peers grouped under a name instead of `external`. */
+struct cfg_external {
+  char name[EV_NAME_MAX];
+  struct hb_cidr *cidrs;
+  size_t n_cidrs;
+};
+
+struct cfg_flow {
+  uint32_t max_flows;           /* flow table bound */
+  uint32_t tcp_new_timeout;     /* seconds idle: handshake not complete */
+  uint32_t tcp_est_timeout;     /* established */
+  uint32_t tcp_closed_timeout;  /* after FIN/RST, for late packets */
+  uint32_t udp_timeout;
+  uint32_t icmp_timeout;
+  uint32_t other_timeout;
+};
+
+struct cfg_learn {
+  double readiness_bound; /* p(new behavior) under which a service is ready */
+  uint32_t batch_events;  /* events per model write transaction */
+};
+
+struct cfg_scan {
+  uint32_t window;       /* seconds */
+  uint32_t ports;        /* distinct ports on one host from one source */
+  uint32_t hosts;        /* distinct hosts on one port from one source */
+};
+
+struct cfg_detect {
+  uint32_t min_samples;  /* an edge's stats are used once it has this many */
+  double quantile;       /* learned quantile the threshold starts from */
+  double margin;         /* threshold = max(q, learned max) * margin */
+  double rate_margin;    /* connections/minute threshold = max seen * this */
+  struct cfg_scan scan;
+};
+
+struct config {
+  char path[256];        /* file it came from, "" for defaults */
+  char node[EV_NAME_MAX];
+  uint8_t default_mode;  /* enum ev_mode */
+  struct cfg_service *services;
+  size_t n_services;
+  struct hb_cidr *internal; /* empty: private ranges (hb_addr_is_private) */
+  size_t n_internal;
+  struct cfg_external *externals;
+  size_t n_externals;
+  struct cfg_flow flow;
+  struct cfg_learn learn;
+  struct cfg_detect detect;
+};
+
+void config_defaults(struct config *cfg);
+int config_load(const char *path, struct config *cfg, struct hb_error *err);
+/* Parse YAML text already in memory; name is used in messages. */
+int config_parse(const char *name, const char *text, size_t len,
+                 struct config *cfg, struct hb_error *err);
+void config_free(struct config *cfg);
+
+#endif

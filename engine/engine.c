@@ -1,0 +1,115 @@
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "detect/eve.h"
+
+static void write_json(struct engine *e, FILE *out) {
+  if (json_failed(&e->json)) {
+    if (!e->write_error)
+      e->write_error = ENOMEM;
+  } else if (fwrite(e->json.buf, 1, e->json.len, out) != e->json.len && !e->write_error) {
+    e->write_error = errno ? errno : EIO;
+  }
+  json_reset(&e->json);
+}
+
+static void on_alert(void *ctx, const struct ev_alert *a) {
+  struct engine *e = ctx;
+  e->counts.alerts_total++;
+  if (a->category <= EV_CAT_THREAT)
+    e->counts.alerts[a->category]++;
+  if (e->alerts_out) {
+    eve_alert(&e->json, a);
+    write_json(e, e->alerts_out);
+  }
+}
+
+int engine_init(struct engine *e, const struct config *cfg, struct model *m,
+                struct store *st, uint8_t mode_override, FILE *alerts_out,
+                FILE *flows_out) {
+  memset(e, 0, sizeof *e);
+  e->cfg = cfg;
+  e->model = m;
+  e->store = st;
+  e->mode_override = mode_override;
+  e->alerts_out = alerts_out;
+  e->flows_out = flows_out;
+  json_init(&e->json);
+  svc_map_init(&e->map, cfg);
+  learner_init(&e->learner, m, st, cfg);
+  return detector_init(&e->det, m, cfg, on_alert, e);
+}
+
+void engine_free(struct engine *e) {
+  svc_map_free(&e->map);
+  detector_free(&e->det);
+  learner_free(&e->learner);
+  json_free(&e->json);
+}
+
+static uint8_t config_mode(const struct config *cfg, const char *service) {
+  for (size_t i = 0; i < cfg->n_services; i++)
+    if (strcmp(cfg->services[i].name, service) == 0)
+      return cfg->services[i].mode;
+  return 0;
+}
+
+static uint8_t mode_for(const struct engine *e, const struct ev_flow *f) {
+  if (e->mode_override)
+    return e->mode_override;
+  uint8_t a = config_mode(e->cfg, f->cli_service), b = config_mode(e->cfg, f->srv_service);
+  uint8_t m = a > b ? a : b;
+  if (!m)
+    m = e->cfg->default_mode;
+  return m ? m : EV_MODE_DISCOVER;
+}
+
+static int handle_flow(struct engine *e, struct ev_flow *f, struct hb_error *err) {
+  struct svc_endpoint cli, srv;
+  svc_map_flow(&e->map, f, &cli, &srv);
+  e->counts.flows++;
+  uint8_t mode = mode_for(e, f);
+  if (mode == EV_MODE_DISCOVER && !e->store)
+    return hb_fail(err, EROFS, "flow %s -> %s is in discover mode but the model is read-only",
+                   f->cli_service, f->srv_service);
+  detector_flow(&e->det, f, mode);
+  if (mode == EV_MODE_DISCOVER) {
+    int rc = learner_flow(&e->learner, f, &cli, &srv, err);
+    if (rc < 0)
+      return rc;
+    e->counts.learned++;
+  } else {
+    e->counts.checked++;
+  }
+  if (e->flows_out) {
+    eve_flow(&e->json, f);
+    write_json(e, e->flows_out);
+  }
+  return 0;
+}
+
+int engine_event(struct engine *e, const struct event *ev, struct hb_error *err) {
+  switch (ev->kind) {
+  case EV_FLOW: {
+    struct ev_flow f = ev->u.flow;
+    return handle_flow(e, &f, err);
+  }
+  case EV_END:
+    e->end = ev->u.end;
+    return 1;
+  case EV_STATS:
+    e->end.stats = ev->u.stats;
+    return 0;
+  default:
+    return 0; /* alerts from elsewhere are not ours to judge */
+  }
+}
+
+int engine_finish(struct engine *e, struct hb_error *err) {
+  detector_finish(&e->det);
+  if (e->store && e->learner.learned)
+    return learner_finish(&e->learner, err);
+  return 0;
+}

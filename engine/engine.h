@@ -1,0 +1,58 @@
+/* engine/engine.h — what consumes the bus: map, learn, detect, write.
+ *
+ * Contract: engine_event() takes every event a collector sends, in order.
+ * A flow is mapped to its services, then, by the mode in force for it
+ * (the override if set, else the stricter of its two services' modes in the
+ * config, else the config's default, else discover): learned (discover) or
+ * checked (monitor/protect); threats are checked in every mode. Alerts and
+ * (optionally) flows are written as EVE JSON lines. EV_END carries the
+ * collector's counters and status; engine_event() returns 1 for it. The
+ * same engine serves `habit replay` (inproc) and the daemons (ipc/tcp).
+ */
+#ifndef HABIT_ENGINE_ENGINE_H
+#define HABIT_ENGINE_ENGINE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config/config.h"
+#include "core/json.h"
+#include "detect/detector.h"
+#include "learn/learner.h"
+#include "models/model.h"
+#include "models/store.h"
+#include "services/service_map.h"
+
+struct engine_counts {
+  uint64_t flows;                 /* flow events handled */
+  uint64_t learned;               /* of those, learned */
+  uint64_t checked;               /* of those, checked against the model */
+  uint64_t alerts[EV_CAT_THREAT + 1]; /* by category */
+  uint64_t alerts_total;
+};
+
+struct engine {
+  const struct config *cfg;
+  struct model *model;
+  struct store *store;            /* NULL when the model is read-only */
+  struct svc_map map;
+  struct learner learner;
+  struct detector det;
+  uint8_t mode_override;          /* 0 = per service */
+  FILE *alerts_out, *flows_out;   /* NULL = not written */
+  struct json json;
+  struct engine_counts counts;
+  struct ev_end end;              /* the collector's last word */
+  int write_error;                /* errno of the first failed write */
+};
+
+int engine_init(struct engine *e, const struct config *cfg, struct model *m,
+                struct store *st, uint8_t mode_override, FILE *alerts_out,
+                FILE *flows_out);
+/* 0 for an event handled, 1 for EV_END, negative on a failure (err). */
+int engine_event(struct engine *e, const struct event *ev, struct hb_error *err);
+/* End of input: release held alerts, fold and write what was learned. */
+int engine_finish(struct engine *e, struct hb_error *err);
+void engine_free(struct engine *e);
+
+#endif

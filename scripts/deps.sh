@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — install what habit needs to build and test, from Debian.
+# Runs apt-get as root (or through sudo).
+set -euo pipefail
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential cmake pkg-config clang libclang-rt-dev \
+  libpcap-dev libzmq3-dev libsqlite3-dev libgsl-dev libyaml-dev libcmocka-dev \
+  tcpdump tshark wireshark-common libndpi-bin hyperfine time python3 ca-certificates \
+  >/dev/null
+echo "deps: installed"
