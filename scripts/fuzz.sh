@@ -15,8 +15,8 @@ for fz in "$build"/fuzz/fuzz_*; do
   mkdir -p "$corpus/$name"
   case $name in
     fuzz_capture|fuzz_decode)
-      find ../shared/datasets/zeek -name '*.pcap' -size -20k | head -40 |
-        xargs -I{} cp {} "$corpus/$name/" ;;
+      mapfile -t seeds < <(find ../shared/datasets/zeek -name '*.pcap' -size -20k | sort)
+      cp "${seeds[@]:0:40}" "$corpus/$name/" ;;
     fuzz_config)
       cp datasets/shop.yaml "$corpus/$name/" ;;
   esac
