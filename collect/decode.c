@@ -321,6 +321,17 @@ static enum decode_result decode_null(struct cursor cur, int network_order,
   }
 }
 
+/* Ethernet and Linux cooked headers: a fixed length with an ethertype in it. */
+static enum decode_result after_link_header(struct cursor cur, uint32_t hlen,
+                                            uint32_t type_off, struct pkt_info *out,
+                                            struct decode_counters *c) {
+  if (cur.cap < hlen)
+    return fail(c, DA_LINK_TRUNCATED, DEC_TRUNCATED);
+  uint16_t type = rd16(cur.p + type_off);
+  advance(&cur, hlen);
+  return decode_ethertype(type, cur, out, c);
+}
+
 int decode_linktype_supported(int linktype) {
   switch (linktype) {
   case LINK_NULL: case LINK_ETHERNET: case 12: case 14: case LINK_RAW:
@@ -340,29 +351,11 @@ enum decode_result decode_packet(int linktype, const uint8_t *data,
   struct cursor cur = {data, caplen, wirelen < caplen ? caplen : wirelen};
   switch (linktype) {
   case LINK_ETHERNET:
-    if (cur.cap < 14)
-      return fail(c, DA_LINK_TRUNCATED, DEC_TRUNCATED);
-    {
-      uint16_t type = rd16(data + 12);
-      advance(&cur, 14);
-      return decode_ethertype(type, cur, out, c);
-    }
+    return after_link_header(cur, 14, 12, out, c);
   case LINK_SLL:
-    if (cur.cap < 16)
-      return fail(c, DA_LINK_TRUNCATED, DEC_TRUNCATED);
-    {
-      uint16_t type = rd16(data + 14);
-      advance(&cur, 16);
-      return decode_ethertype(type, cur, out, c);
-    }
+    return after_link_header(cur, 16, 14, out, c);
   case LINK_SLL2:
-    if (cur.cap < 20)
-      return fail(c, DA_LINK_TRUNCATED, DEC_TRUNCATED);
-    {
-      uint16_t type = rd16(data);
-      advance(&cur, 20);
-      return decode_ethertype(type, cur, out, c);
-    }
+    return after_link_header(cur, 20, 0, out, c);
   case LINK_NULL:
     return decode_null(cur, 0, out, c);
   case LINK_LOOP:
