@@ -2,7 +2,9 @@
 # bench/replay.sh [BUILD_DIR] — habit replay against the floor (tcpdump) and
 # a DPI peer (ndpiReader) on the anchor capture of DESIGN §7, in one run, on
 # one core (taskset -c 0). Prints a markdown table: median wall time of 5
-# runs (hyperfine, 1 warm-up), packets/s, ratio to tcpdump, peak RSS.
+# runs (hyperfine, 1 warm-up), packets/s, ratio to tcpdump, peak RSS; then
+# the cost of DPI (L7 identification + packet threats + leak scanning): the
+# monitor run against the same run with --no-dpi.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -19,14 +21,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 model=$work/anchor.db
 "$habit" replay -q --no-progress --mode discover --model "$model" "$cap"
+# the baseline checks against a model learned without DPI too (no apps)
+"$habit" replay -q --no-progress --no-dpi --mode discover --model "$work/nodpi.db" "$cap"
 
 declare -A cmd=(
   [tcpdump]="tcpdump -r $cap -w /dev/null"
   [ndpiReader]="ndpiReader -i $cap -q"
   [habit-monitor]="$habit replay -q --no-progress --mode monitor --model $model $cap"
+  [habit-monitor-no-dpi]="$habit replay -q --no-progress --no-dpi --mode monitor --model $work/nodpi.db $cap"
   [habit-discover]="$habit replay -q --no-progress --mode discover --model $work/fresh.db $cap"
 )
-order=(tcpdump ndpiReader habit-monitor habit-discover)
+order=(tcpdump ndpiReader habit-monitor habit-monitor-no-dpi habit-discover)
 hf=(hyperfine --runs "$runs" --warmup 1 --export-json "$work/h.json" -N)
 for k in "${order[@]}"; do
   if [ "$k" = habit-discover ]; then
@@ -60,3 +65,9 @@ PY
 while IFS=$'\t' read -r name med mpps ratio; do
   echo "| $name | ${med} s | ${mpps} M | ${ratio}x | $(rss "${cmd[$name]}") MiB |"
 done <"$work/table"
+python3 - "$work/h.json" <<'PY'
+import json, sys
+res = {r["command"]: r["median"] for r in json.load(open(sys.argv[1]))["results"]}
+print(f"\nDPI cost: monitor {res['habit-monitor']:.3f} s / --no-dpi {res['habit-monitor-no-dpi']:.3f} s"
+      f" = {res['habit-monitor'] / res['habit-monitor-no-dpi']:.2f}x")
+PY

@@ -22,13 +22,14 @@
 #include "config/config.h"
 #include "core/bus.h"
 #include "core/timefmt.h"
+#include "detect/leak/leak.h"
 #include "engine/engine.h"
 #include "models/store.h"
 
 static const char replay_usage[] =
     "usage: habit replay --model M.db [--mode discover|monitor] [--config C.yaml]\n"
     "                    [--alerts FILE|-] [--flows FILE|-] [--fail-on-alert]\n"
-    "                    [-q] [-v] [--no-progress] CAPTURE...\n"
+    "                    [--no-dpi] [-q] [-v] [--no-progress] CAPTURE...\n"
     "\n"
     "Replays pcap/pcapng captures through habit's pipeline (collector -> bus ->\n"
     "engine). In discover mode it learns each service's whitelist and statistics\n"
@@ -44,6 +45,9 @@ static const char replay_usage[] =
     "  --alerts FILE      alerts as EVE JSON lines ('-' = stdout)\n"
     "  --flows FILE       every flow as EVE JSON lines ('-' = stdout)\n"
     "  --fail-on-alert    exit 1 when any alert was raised\n"
+    "  --no-dpi           no payload work: flows carry no L7 app and no packet\n"
+    "                     threat is looked for (the baseline DPI's cost is\n"
+    "                     measured against; scans and whitelists still work)\n"
     "  -q, --quiet        no summary, no progress\n"
     "  -v, --verbose      more counters in the summary\n"
     "  --no-progress      no progress line on a terminal\n"
@@ -56,13 +60,13 @@ static const char replay_usage[] =
 struct replay_opts {
   const char *model, *config, *alerts, *flows;
   uint8_t mode;
-  int fail_on_alert, quiet, verbose, progress;
+  int fail_on_alert, quiet, verbose, progress, no_dpi;
   char **files;
   int n_files;
 };
 
 static int parse(int argc, char **argv, struct replay_opts *o) {
-  enum { OPT_NO_PROGRESS = 1000, OPT_FAIL };
+  enum { OPT_NO_PROGRESS = 1000, OPT_FAIL, OPT_NO_DPI };
   static const struct option longopts[] = {
       {"model", required_argument, NULL, 'm'},
       {"mode", required_argument, NULL, 'M'},
@@ -73,6 +77,7 @@ static int parse(int argc, char **argv, struct replay_opts *o) {
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+      {"no-dpi", no_argument, NULL, OPT_NO_DPI},
       {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0},
   };
@@ -90,6 +95,7 @@ static int parse(int argc, char **argv, struct replay_opts *o) {
     case 'v': o->verbose = 1; break;
     case OPT_FAIL: o->fail_on_alert = 1; break;
     case OPT_NO_PROGRESS: o->progress = 0; break;
+    case OPT_NO_DPI: o->no_dpi = 1; break;
     case 'M':
       o->mode = ev_mode_parse(optarg);
       if (o->mode != EV_MODE_DISCOVER && o->mode != EV_MODE_MONITOR) {
@@ -227,12 +233,32 @@ struct replay_run {
   bool store_open, learn;
   struct model model;
   FILE *alerts, *flows;
+  struct leak_matcher *leaks;
 };
+
+/* The data-leak patterns: the built-in ones and the config's. */
+static int build_leaks(struct replay_run *r, struct hb_error *err) {
+  const struct cfg_detect *d = &r->cfg.detect;
+  struct leak_pattern *user = calloc(d->n_leaks ? d->n_leaks : 1, sizeof *user);
+  if (!user)
+    return hb_fail(err, ENOMEM, "out of memory");
+  for (size_t i = 0; i < d->n_leaks; i++)
+    user[i] = (struct leak_pattern){d->leaks[i].name, d->leaks[i].regex};
+  int rc = leak_matcher_build(user, d->n_leaks, &r->leaks, err);
+  free(user);
+  if (rc < 0 && r->o.config)
+    hb_error_prefix(err, "%s: detect.leaks: ", r->o.config);
+  return rc;
+}
 
 static int prepare(struct replay_run *r, struct hb_error *err) {
   int rc = 0;
   config_defaults(&r->cfg);
   if (r->o.config && (rc = config_load(r->o.config, &r->cfg, err)) < 0)
+    return rc;
+  if (r->o.no_dpi)
+    r->cfg.flow.dpi = false;
+  if (r->cfg.flow.dpi && (rc = build_leaks(r, err)) < 0) /* no payloads: no leaks */
     return rc;
   r->sources = calloc((size_t)r->o.n_files, sizeof *r->sources);
   r->sizes = calloc((size_t)r->o.n_files, sizeof *r->sizes);
@@ -273,6 +299,7 @@ static void release(struct replay_run *r, bool failed) {
   if (r->flows && r->flows != stdout)
     fclose(r->flows);
   model_free(&r->model);
+  leak_matcher_free(r->leaks);
   config_free(&r->cfg);
   free(r->sources);
   free(r->sizes);
@@ -293,8 +320,9 @@ static int run(struct replay_run *r, struct engine *eng, struct hb_error *err) {
   progress_init(&prog, r->o.progress && !r->o.quiet && isatty(2), r->sizes,
                 (size_t)r->o.n_files);
   struct feed_thread t = {
-      .ff = {r->sources, (size_t)r->o.n_files, &r->cfg, zctx, ENDPOINT, progress_update,
-             &prog, 0},
+      .ff = {.sources = r->sources, .n_sources = (size_t)r->o.n_files, .cfg = &r->cfg,
+             .zctx = zctx, .endpoint = ENDPOINT, .leaks = r->leaks,
+             .progress = progress_update, .progress_ctx = &prog},
   };
   atomic_init(&t.done, 0);
   pthread_t th;

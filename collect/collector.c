@@ -45,13 +45,27 @@ static void on_flow_end(void *ctx, const struct flow *f, uint8_t end_reason) {
     c->sink_status = rc;
 }
 
+static int on_threat(void *ctx, const struct event *ev) {
+  struct collector *c = ctx;
+  int rc = c->sink(c->sink_ctx, ev);
+  if (rc < 0 && c->sink_status == 0)
+    c->sink_status = rc;
+  return rc;
+}
+
 int collector_init(struct collector *c, const struct config *cfg,
                    collector_sink_fn sink, void *ctx) {
   memset(c, 0, sizeof *c);
   snprintf(c->node, sizeof c->node, "%s", cfg->node); /* rest stays zero */
   c->sink = sink;
   c->sink_ctx = ctx;
+  inspect_init(&c->inspect, cfg, c->node, on_threat, c);
   return flow_table_init(&c->flows, &cfg->flow, on_flow_end, c);
+}
+
+int collector_set_leaks(struct collector *c, const struct leak_matcher *m,
+                        struct hb_error *err) {
+  return inspect_set_leaks(&c->inspect, m, err);
 }
 
 void collector_packet(struct collector *c, int linktype, const struct raw_pkt *p) {
@@ -59,10 +73,14 @@ void collector_packet(struct collector *c, int linktype, const struct raw_pkt *p
   c->stats.packets++;
   c->stats.bytes += p->wirelen;
   switch (decode_packet(linktype, p->data, p->caplen, p->wirelen, &info, &c->anomalies)) {
-  case DEC_OK:
+  case DEC_OK: {
     c->stats.ip_packets++;
-    flow_table_packet(&c->flows, &info, p->ts_ns);
+    int dir = 0;
+    struct flow *f = flow_table_packet(&c->flows, &info, p->ts_ns, &dir);
+    if (c->flows.dpi)
+      inspect_packet(&c->inspect, f, dir, &info, p->ts_ns);
     break;
+  }
   case DEC_NON_IP:
     c->stats.non_ip++;
     break;
@@ -75,10 +93,15 @@ void collector_packet(struct collector *c, int linktype, const struct raw_pkt *p
   case DEC_FRAGMENT:
     c->stats.ip_packets++;
     c->stats.fragments++;
+    if (c->flows.dpi)
+      inspect_packet(&c->inspect, NULL, 0, &info, p->ts_ns);
     break;
   }
 }
 
 void collector_end_source(struct collector *c) { flow_table_flush(&c->flows); }
 
-void collector_free(struct collector *c) { flow_table_free(&c->flows); }
+void collector_free(struct collector *c) {
+  flow_table_free(&c->flows);
+  inspect_free(&c->inspect);
+}

@@ -1,7 +1,8 @@
 /* collect/collector.h — the network collector: frames in, flow events out.
  *
  * Contract: collector_packet() decodes one frame, accounts it in the flow
- * table and its counters; every flow that ends becomes one EV_FLOW event
+ * table and its counters, and has collect/inspect.c look for threats in it;
+ * every flow that ends becomes one EV_FLOW event, every threat one EV_ALERT,
  * handed to the sink (in replay and live alike the sink is a bus_out). A
  * sink that fails stops nothing here: the error is kept in sink_status and
  * the owner decides. Counters (struct ev_stats) cover every frame: the
@@ -12,6 +13,7 @@
 
 #include "collect/decode.h"
 #include "collect/flow_table.h"
+#include "collect/inspect.h"
 #include "collect/pkt_source.h"
 #include "config/config.h"
 #include "core/event.h"
@@ -20,6 +22,7 @@ typedef int (*collector_sink_fn)(void *ctx, const struct event *ev);
 
 struct collector {
   struct flow_table flows;
+  struct inspector inspect;
   struct decode_counters anomalies;
   struct ev_stats stats;
   char node[EV_NAME_MAX];
@@ -31,6 +34,9 @@ struct collector {
 
 int collector_init(struct collector *c, const struct config *cfg,
                    collector_sink_fn sink, void *ctx);
+/* Scan payloads for data leaks with m (see collect/inspect.h). */
+int collector_set_leaks(struct collector *c, const struct leak_matcher *m,
+                        struct hb_error *err);
 void collector_packet(struct collector *c, int linktype, const struct raw_pkt *p);
 /* The current source ended: every open flow ends with it. */
 void collector_end_source(struct collector *c);

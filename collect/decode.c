@@ -100,6 +100,26 @@ static enum decode_result decode_icmp(const uint8_t *p, uint32_t cap, uint32_t l
   return DEC_OK;
 }
 
+/* The MSS option among a SYN's options (n bytes at o), 0 when absent. */
+static uint16_t tcp_mss_option(const uint8_t *o, uint32_t n) {
+  uint32_t i = 0;
+  while (i < n) {
+    uint8_t kind = o[i];
+    if (kind == 0)
+      break;
+    if (kind == 1) {
+      i++;
+      continue;
+    }
+    if (i + 1 >= n || o[i + 1] < 2)
+      break;
+    if (kind == 2 && o[i + 1] == 4 && i + 4 <= n)
+      return rd16(o + i + 2);
+    i += o[i + 1];
+  }
+  return 0;
+}
+
 /* l4len: transport bytes the IP header declares; cap: captured of those.
  * A header that does not fit in l4len is a lie (DEC_MALFORMED), one that
  * does not fit in cap a short capture. first_frag: the packet is the first
@@ -118,6 +138,8 @@ static enum decode_result decode_l4(const uint8_t *p, uint32_t cap, uint32_t l4l
     out->sport = rd16(p);
     out->dport = rd16(p + 2);
     out->tcp_flags = p[13];
+    if (out->tcp_flags & 0x02)
+      out->tcp_mss = tcp_mss_option(p + 20, (hl < cap ? hl : cap) - 20);
     out->payload_len = l4len - hl;
     /* Options cut by the snap length: the header fields are still good. */
     out->payload = hl <= cap ? p + hl : NULL;
@@ -177,6 +199,13 @@ static enum decode_result decode_ipv4(struct cursor cur, struct pkt_info *out,
   out->proto = p[9];
   out->ip_len = total;
   uint16_t frag = rd16(p + 6);
+  if (frag & 0x3fff) {
+    out->fragment = 1;
+    out->more_frags = (frag & 0x2000) != 0;
+    out->frag_offset = (uint32_t)(frag & 0x1fff) * 8;
+    out->frag_len = total - hl;
+    out->ip_id = rd16(p + 4);
+  }
   if ((frag & 0x1fff) != 0)
     return DEC_FRAGMENT;
   uint32_t cap = (cur.cap < total ? cur.cap : total) - hl;
@@ -217,6 +246,11 @@ static enum decode_result decode_ipv6(struct cursor cur, struct pkt_info *out,
     case 44: /* fragment */
       if (off + 8 > cap)
         return fail(c, DA_IPV6_EXTHDR_TRUNCATED, DEC_TRUNCATED);
+      out->fragment = 1;
+      out->more_frags = rd16(p + off + 2) & 1;
+      out->frag_offset = rd16(p + off + 2) & 0xfff8;
+      out->frag_len = total > off + 8 ? total - (off + 8) : 0;
+      out->ip_id = (uint32_t)rd16(p + off + 4) << 16 | rd16(p + off + 6);
       if ((rd16(p + off + 2) & 0xfff8) != 0) {
         out->proto = p[off];
         return DEC_FRAGMENT;

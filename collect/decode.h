@@ -78,6 +78,12 @@ struct pkt_info {
   uint8_t tcp_flags;
   uint8_t icmp_type, icmp_code;
   uint8_t has_inner;         /* ICMP error quoting a transport header */
+  uint8_t fragment;          /* part of a fragmented datagram (any part) */
+  uint8_t more_frags;        /* IPv4 MF / IPv6 M flag */
+  uint32_t frag_offset;      /* bytes */
+  uint32_t frag_len;         /* bytes of the datagram this fragment carries */
+  uint32_t ip_id;            /* IPv4 id, IPv6 fragment identification */
+  uint16_t tcp_mss;          /* MSS option of a SYN, 0 when absent */
   uint16_t icmp_id;          /* echo identifier */
   uint32_t ip_len;           /* IP header + payload, as declared */
   uint32_t payload_len;      /* L4 payload length, as declared (a first

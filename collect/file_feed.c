@@ -51,6 +51,8 @@ int file_feed_run(struct file_feed *ff) {
              ? hb_fail(&err, ENOMEM, "cannot allocate the flow table (%u flows)",
                        ff->cfg->flow.max_flows)
              : 0;
+  if (rc == 0 && ff->leaks)
+    rc = collector_set_leaks(c, ff->leaks, &err);
   for (size_t i = 0; rc == 0 && i < ff->n_sources; i++)
     rc = read_source(ff, i, c, &err);
   ff->status = rc;

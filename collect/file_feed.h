@@ -21,12 +21,15 @@
 typedef void (*feed_progress_fn)(void *ctx, size_t source, uint64_t offset,
                                  uint64_t packets);
 
+struct leak_matcher;
+
 struct file_feed {
   struct pkt_source *sources;
   size_t n_sources;
   const struct config *cfg;
   void *zctx;
   const char *endpoint;
+  const struct leak_matcher *leaks; /* NULL: no leak scanning */
   feed_progress_fn progress; /* may be NULL */
   void *progress_ctx;
   int status;                /* result, also sent in EV_END */

@@ -67,6 +67,7 @@ int flow_table_init(struct flow_table *t, const struct cfg_flow *cfg,
   t->free_head = FLOW_NONE;
   for (int i = 0; i < FC_COUNT; i++)
     t->lru_head[i] = t->lru_tail[i] = FLOW_NONE;
+  t->dpi = cfg->dpi;
   t->timeout_ns[FC_TCP_NEW] = (uint64_t)cfg->tcp_new_timeout * NS_PER_S;
   t->timeout_ns[FC_TCP_EST] = (uint64_t)cfg->tcp_est_timeout * NS_PER_S;
   t->timeout_ns[FC_TCP_CLOSED] = (uint64_t)cfg->tcp_closed_timeout * NS_PER_S;
@@ -302,15 +303,15 @@ static void update_tcp(struct flow *f, uint8_t flags, int dir) {
 }
 
 /* An ICMP error about a flow we track counts as that flow's reply. */
-static int account_icmp_error(struct flow_table *t, const struct pkt_info *p,
-                              uint64_t ts) {
+static struct flow *account_icmp_error(struct flow_table *t, const struct pkt_info *p,
+                                       uint64_t ts, int *dir_out) {
   const struct pkt_inner *in = &p->inner;
   uint64_t h = key_hash(&in->src, in->sport, &in->dst, in->dport, in->proto, p->vlan);
   int dir;
   uint32_t i = lookup(t, h, &in->src, in->sport, &in->dst, in->dport, in->proto,
                       p->vlan, &dir);
   if (i == FLOW_NONE)
-    return 0;
+    return NULL;
   struct flow *f = &t->flows[i];
   int back = !dir; /* the error travels against the quoted packet */
   f->pkts[back]++;
@@ -323,19 +324,23 @@ static int account_icmp_error(struct flow_table *t, const struct pkt_info *p,
   /* Seen now: to the tail, so the list stays oldest first. */
   lru_unlink(t, i);
   lru_append(t, i, f->cls);
-  return 1;
+  *dir_out = back;
+  return f;
 }
 
-void flow_table_packet(struct flow_table *t, const struct pkt_info *p,
-                       uint64_t ts) {
+struct flow *flow_table_packet(struct flow_table *t, const struct pkt_info *p,
+                               uint64_t ts, int *dir_out) {
   if (ts > t->now_ns)
     t->now_ns = ts;
   else
     ts = t->now_ns;
   if (t->now_ns >= t->next_expiry_ns)
     expire(t);
-  if (p->has_inner && account_icmp_error(t, p, ts))
-    return;
+  if (p->has_inner) {
+    struct flow *quoted = account_icmp_error(t, p, ts, dir_out);
+    if (quoted)
+      return quoted;
+  }
 
   uint64_t h = key_hash(&p->src, p->sport, &p->dst, p->dport, p->proto, p->vlan);
   int dir;
@@ -359,7 +364,7 @@ void flow_table_packet(struct flow_table *t, const struct pkt_info *p,
     f->flags[dir] |= p->tcp_flags;
     update_tcp(f, p->tcp_flags, dir);
   }
-  if (p->payload_cap && !f->l7.done && (p->proto == 6 || p->proto == 17)) {
+  if (t->dpi && p->payload_cap && !f->l7.done && (p->proto == 6 || p->proto == 17)) {
     struct l7_pkt lp = {p->payload, p->payload_cap, p->proto, (uint8_t)dir,
                         f->c_port, f->s_port};
     l7_flow_inspect(&f->l7, &lp);
@@ -368,6 +373,8 @@ void flow_table_packet(struct flow_table *t, const struct pkt_info *p,
   if (f->cls != FC_COUNT)
     lru_unlink(t, i);
   lru_append(t, i, cls);
+  *dir_out = dir;
+  return f;
 }
 
 void flow_table_flush(struct flow_table *t) {

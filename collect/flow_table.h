@@ -53,6 +53,13 @@ struct flow {
   uint8_t syn, synack, fin[2], rst, icmp_unreach;
   uint8_t replied;        /* the server sent a packet (ICMP errors aside) */
   struct l7_flow l7;
+  /* Owned by collect/inspect.c: what packet inspection remembers. */
+  struct {
+    uint64_t raised;     /* bit per threat already raised on this flow */
+    uint32_t scanned[2]; /* payload bytes scanned for leaks, each way */
+    uint16_t hb_request; /* length of the client's last TLS heartbeat record */
+    uint8_t hb_appdata;  /* a TLS application-data record went by */
+  } insp;
 };
 
 /* Called once per ended flow; the flow is freed right after it returns. */
@@ -71,15 +78,18 @@ struct flow_table {
   uint64_t now_ns;        /* latest capture time seen */
   uint64_t next_expiry_ns;
   uint64_t emitted, evicted;
+  bool dpi;               /* identify L7 apps (cfg_flow.dpi) */
   flow_emit_fn emit;
   void *emit_ctx;
 };
 
 int flow_table_init(struct flow_table *t, const struct cfg_flow *cfg,
                     flow_emit_fn emit, void *ctx);
-/* Account one decoded IP packet seen at ts_ns. */
-void flow_table_packet(struct flow_table *t, const struct pkt_info *pkt,
-                       uint64_t ts_ns);
+/* Account one decoded IP packet seen at ts_ns. Returns its flow (valid
+ * until the next call) and sets *dir (0 client->server, 1 back); an ICMP
+ * error is accounted to the flow it quotes, and that flow is returned. */
+struct flow *flow_table_packet(struct flow_table *t, const struct pkt_info *pkt,
+                               uint64_t ts_ns, int *dir);
 /* Emit every open flow (reason EV_END_CAPTURE, or FIN/RST for closed ones)
  * and forget the clock: what comes next may be an older capture. */
 void flow_table_flush(struct flow_table *t);

@@ -28,7 +28,13 @@ struct pkt_source {
   void *pcap;       /* pcap_t */
   uint64_t records; /* frames returned so far */
   uint64_t size;    /* file size in bytes, 0 when unknown */
+  char *iobuf;      /* the file's stdio buffer (PKT_SOURCE_IOBUF bytes) */
 };
+
+/* A capture file is read through a stdio buffer this large: with the
+ * default (the block size, 4 KiB) a replay spends more time in read(2)
+ * calls than in decoding. */
+#define PKT_SOURCE_IOBUF (128u * 1024u)
 
 /* Open a capture file (pcap or pcapng, micro- or nanosecond). Fails with a
  * clear message on a missing, empty or unreadable file, a file that is not a

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,10 +23,21 @@ int pkt_source_open_file(struct pkt_source *s, const char *path,
     return hb_fail(err, EINVAL, "%s: empty file, not a pcap or pcapng capture", path);
   s->size = (uint64_t)st.st_size;
 
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return hb_fail(err, errno, "%s: cannot open: %s", path, strerror(errno));
+  s->iobuf = malloc(PKT_SOURCE_IOBUF);
+  if (!s->iobuf) {
+    fclose(f);
+    return hb_fail(err, ENOMEM, "%s: out of memory", path);
+  }
+  setvbuf(f, s->iobuf, _IOFBF, PKT_SOURCE_IOBUF);
   char errbuf[PCAP_ERRBUF_SIZE] = "";
-  pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-                                                      errbuf);
+  pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
   if (!p) {
+    fclose(f); /* pcap_fopen_offline leaves it open when it fails */
+    free(s->iobuf);
+    s->iobuf = NULL;
     if (strstr(errbuf, "unknown file format"))
       return hb_fail(err, EINVAL, "%s: not a pcap or pcapng capture (libpcap: %s)",
                      path, errbuf);
@@ -38,6 +50,8 @@ int pkt_source_open_file(struct pkt_source *s, const char *path,
   if (!decode_linktype_supported(dlt)) {
     const char *dname = pcap_datalink_val_to_name(dlt);
     pcap_close(p);
+    free(s->iobuf);
+    s->iobuf = NULL;
     return hb_fail(err, EPROTONOSUPPORT,
                    "%s: unsupported link type %d (%s); habit reads Ethernet, Linux "
                    "cooked (SLL/SLL2), raw IP and BSD loopback",
@@ -84,6 +98,8 @@ int pkt_source_next(struct pkt_source *s, struct raw_pkt *out,
 
 void pkt_source_close(struct pkt_source *s) {
   if (s->pcap)
-    pcap_close(s->pcap);
+    pcap_close(s->pcap); /* closes the FILE, which used iobuf */
   s->pcap = NULL;
+  free(s->iobuf);
+  s->iobuf = NULL;
 }

@@ -51,6 +51,7 @@ void config_defaults(struct config *cfg) {
       .udp_timeout = 60,
       .icmp_timeout = 30,
       .other_timeout = 60,
+      .dpi = true,
   };
   cfg->learn = (struct cfg_learn){.readiness_bound = 0.01,
                                   .batch_events = 10000};
@@ -60,6 +61,10 @@ void config_defaults(struct config *cfg) {
       .margin = 4.0,
       .rate_margin = 2.0,
       .scan = {.window = 60, .ports = 20, .hosts = 20},
+      .threats = {.flood_window = 1, .syn_flood = 1000, .icmp_flood = 500,
+                  .udp_flood = 20000, .tiny_mss = 200, .dns_label = 40,
+                  .dns_name = 100, .dns_entropy = 3.5, .dns_score = 20,
+                  .dns_window = 60, .leak_bytes = 65536},
   };
 }
 
@@ -80,6 +85,11 @@ void config_free(struct config *cfg) {
     free(cfg->externals[i].cidrs);
   free(cfg->externals);
   free(cfg->internal);
+  for (size_t i = 0; i < cfg->detect.n_leaks; i++)
+    free(cfg->detect.leaks[i].regex);
+  free(cfg->detect.leaks);
+  cfg->detect.leaks = NULL;
+  cfg->detect.n_leaks = 0;
   cfg->services = NULL;
   cfg->n_services = 0;
   cfg->externals = NULL;
@@ -367,17 +377,23 @@ struct num_field {
   struct cv_range range;
 };
 
-/* A section of numbers; expected lists all its keys (and sub_key's, if it
- * has a nested section of numbers) for the unknown-key error. */
+/* A section of numbers, maybe with nested sections of numbers (named by
+ * `key`); expected lists all its keys for the unknown-key error. */
 struct section {
+  const char *key; /* as a nested section */
   const struct num_field *fields;
   size_t n_fields;
   const char *expected;
+  const struct section *subs;
+  size_t n_subs;
+  /* One key whose value is not numbers, parsed by list_fn. */
+  const char *list_key;
+  int (*list_fn)(struct yw *w, yaml_node_t *n, const struct yw_path *p, void *ctx);
+  void *list_ctx;
 };
 
 static int parse_numbers(struct yw *w, yaml_node_t *n, const struct yw_path *p,
-                         const struct section *sec, const char *sub_key,
-                         const struct section *sub) {
+                         const struct section *sec) {
   const struct num_field *f = sec->fields;
   size_t nf = sec->n_fields;
   yaml_node_pair_t *pairs;
@@ -389,15 +405,21 @@ static int parse_numbers(struct yw *w, yaml_node_t *n, const struct yw_path *p,
     yaml_node_t *v = yw_node(w, pairs[i].value);
     struct yw_path kp = under(p, k, len);
     const struct num_field *hit = NULL;
+    const struct section *sub = NULL;
     for (size_t j = 0; j < nf && !hit; j++)
       if (key_is(k, len, f[j].key))
         hit = &f[j];
+    for (size_t j = 0; j < sec->n_subs && !hit && !sub; j++)
+      if (key_is(k, len, sec->subs[j].key))
+        sub = &sec->subs[j];
     if (hit && hit->u)
       rc = cv_u32(w, v, &kp, hit->lo, hit->hi, hit->u);
     else if (hit)
       rc = cv_double(w, v, &kp, &hit->range, hit->d);
-    else if (sub_key && key_is(k, len, sub_key))
-      rc = parse_numbers(w, v, &kp, sub, NULL, NULL);
+    else if (sub)
+      rc = parse_numbers(w, v, &kp, sub);
+    else if (sec->list_key && key_is(k, len, sec->list_key))
+      rc = sec->list_fn(w, v, &kp, sec->list_ctx);
     else
       rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, sec->expected);
   }
@@ -423,12 +445,14 @@ static int parse_flows(struct yw *w, yaml_node_t *n, const struct yw_path *p,
       U32_FIELD("max_flows", &f->max_flows, MAX_FLOWS_LO, MAX_FLOWS_HI),
   };
   const struct section sub = {
+      .key = "timeouts",
       .fields = timeouts,
       .n_fields = N_OF(timeouts),
       .expected = "icmp, other, tcp_closed, tcp_established, tcp_new, udp",
   };
-  const struct section sec = {top, N_OF(top), "max_flows, timeouts"};
-  return parse_numbers(w, n, p, &sec, "timeouts", &sub);
+  const struct section sec = {.fields = top, .n_fields = N_OF(top),
+                              .expected = "max_flows, timeouts", .subs = &sub, .n_subs = 1};
+  return parse_numbers(w, n, p, &sec);
 }
 
 static int parse_learn(struct yw *w, yaml_node_t *n, const struct yw_path *p,
@@ -437,9 +461,62 @@ static int parse_learn(struct yw *w, yaml_node_t *n, const struct yw_path *p,
       U32_FIELD("batch_events", &l->batch_events, 1, COUNT_HI),
       REAL_FIELD("readiness_bound", &l->readiness_bound, 0, 1, true, true),
   };
-  const struct section sec = {fields, N_OF(fields),
-                             "batch_events, readiness_bound"};
-  return parse_numbers(w, n, p, &sec, NULL, NULL);
+  const struct section sec = {.fields = fields, .n_fields = N_OF(fields),
+                              .expected = "batch_events, readiness_bound"};
+  return parse_numbers(w, n, p, &sec);
+}
+
+#define LEAK_REGEX_MAX 4095
+
+/* One leak pattern: {name: NAME, regex: TEXT}. */
+static int parse_leak(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                      struct cfg_leak_pattern *lp) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(p, k, len);
+    const char *text;
+    size_t tlen;
+    if (key_is(k, len, "name")) {
+      rc = cv_name(w, v, &kp, lp->name);
+    } else if (key_is(k, len, "regex")) {
+      if (!yw_scalar(v, &text, &tlen) || yw_is_null(v) || tlen == 0)
+        rc = yw_fail_at(w, v, &kp, "expected a regular expression");
+      else if (tlen > LEAK_REGEX_MAX || memchr(text, '\0', tlen))
+        rc = yw_fail_at(w, v, &kp, "a regular expression of at most %d bytes, without NUL",
+                        LEAK_REGEX_MAX);
+      else if (!(lp->regex = strndup(text, tlen)))
+        rc = oom(w);
+    } else {
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "name, regex");
+    }
+  }
+  if (rc == 0 && (!lp->name[0] || !lp->regex))
+    rc = yw_fail_at(w, n, p, "a leak pattern needs a name and a regex");
+  return rc;
+}
+
+/* detect.leaks: a list of user patterns. */
+static int parse_leaks(struct yw *w, yaml_node_t *n, const struct yw_path *p, void *ctx) {
+  struct cfg_detect *d = ctx;
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, n, p, &items, &count);
+  if (rc)
+    return rc;
+  d->leaks = zalloc(count, sizeof *d->leaks);
+  if (count && !d->leaks)
+    return oom(w);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    struct yw_path ip = item(p, i);
+    rc = parse_leak(w, yw_node(w, items[i]), &ip, &d->leaks[i]);
+    d->n_leaks = i + 1;
+  }
+  return rc;
 }
 
 static int parse_detect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
@@ -455,14 +532,34 @@ static int parse_detect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
       REAL_FIELD("quantile", &d->quantile, 0, 1, true, true),
       REAL_FIELD("rate_margin", &d->rate_margin, 1, 1000, false, false),
   };
-  const struct section sub = {
-      .fields = scan,
-      .n_fields = N_OF(scan),
-      .expected = "hosts, ports, window",
+  struct cfg_threats *t = &d->threats;
+  const struct num_field threats[] = {
+      U32_FIELD("dns_label", &t->dns_label, 1, 63),
+      U32_FIELD("dns_name", &t->dns_name, 1, 255),
+      REAL_FIELD("dns_entropy", &t->dns_entropy, 0, 8, false, false),
+      U32_FIELD("dns_score", &t->dns_score, 1, COUNT_HI),
+      U32_FIELD("dns_window", &t->dns_window, 1, 86400),
+      U32_FIELD("flood_window", &t->flood_window, 1, 3600),
+      U32_FIELD("icmp_flood", &t->icmp_flood, 1, COUNT_HI),
+      U32_FIELD("leak_bytes", &t->leak_bytes, 0, COUNT_HI),
+      U32_FIELD("syn_flood", &t->syn_flood, 1, COUNT_HI),
+      U32_FIELD("tiny_mss", &t->tiny_mss, 0, 65535),
+      U32_FIELD("udp_flood", &t->udp_flood, 1, COUNT_HI),
+  };
+  const struct section subs[] = {
+      {.key = "scan", .fields = scan, .n_fields = N_OF(scan),
+       .expected = "hosts, ports, window"},
+      {.key = "threats", .fields = threats, .n_fields = N_OF(threats),
+       .expected = "dns_entropy, dns_label, dns_name, dns_score, dns_window, "
+                   "flood_window, icmp_flood, leak_bytes, syn_flood, "
+                   "tiny_mss, udp_flood"},
   };
   const struct section sec = {
-      fields, N_OF(fields), "margin, min_samples, quantile, rate_margin, scan"};
-  return parse_numbers(w, n, p, &sec, "scan", &sub);
+      .fields = fields, .n_fields = N_OF(fields),
+      .expected = "leaks, margin, min_samples, quantile, rate_margin, scan, threats",
+      .subs = subs, .n_subs = N_OF(subs),
+      .list_key = "leaks", .list_fn = parse_leaks, .list_ctx = d};
+  return parse_numbers(w, n, p, &sec);
 }
 
 /* services before networks, whatever the file order: an external group's

@@ -11,6 +11,7 @@
 #ifndef HABIT_CONFIG_CONFIG_H
 #define HABIT_CONFIG_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,8 @@ struct cfg_flow {
   uint32_t udp_timeout;
   uint32_t icmp_timeout;
   uint32_t other_timeout;
+  bool dpi;                     /* payload work: L7 identification, threat
+                                   inspection (off: `replay --no-dpi`) */
 };
 
 struct cfg_learn {
@@ -67,12 +70,36 @@ struct cfg_scan {
   uint32_t hosts;        /* distinct hosts on one port from one source */
 };
 
+/* Thresholds of the threats raised from packets (README § Threats). */
+struct cfg_threats {
+  uint32_t flood_window;     /* seconds per flood counting window */
+  uint32_t syn_flood;        /* SYNs to one host per second */
+  uint32_t icmp_flood;       /* ICMP echo requests to one host per second */
+  uint32_t udp_flood;        /* UDP packets to one host per second */
+  uint32_t tiny_mss;         /* a SYN announcing an MSS below this */
+  uint32_t dns_label;        /* a label this long is tunnel-like */
+  uint32_t dns_name;         /* a name this long is tunnel-like */
+  double dns_entropy;        /* bits/char of a subdomain that is tunnel-like */
+  uint32_t dns_score;        /* tunnel score of one domain per window (dns_threat.h) */
+  uint32_t dns_window;       /* seconds */
+  uint32_t leak_bytes;       /* payload bytes scanned for leaks per flow and way */
+};
+
+/* A user-defined data-leak pattern (Hyperscan's PCRE subset). */
+struct cfg_leak_pattern {
+  char name[EV_NAME_MAX];
+  char *regex; /* NUL-terminated, allocated */
+};
+
 struct cfg_detect {
   uint32_t min_samples;  /* an edge's stats are used once it has this many */
   double quantile;       /* learned quantile the threshold starts from */
   double margin;         /* threshold = max(q, learned max) * margin */
   double rate_margin;    /* connections/minute threshold = max seen * this */
   struct cfg_scan scan;
+  struct cfg_threats threats;
+  struct cfg_leak_pattern *leaks; /* user patterns, in the config's order */
+  size_t n_leaks;
 };
 
 struct config {

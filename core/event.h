@@ -31,6 +31,7 @@ enum ev_kind {
 };
 
 enum ev_end_reason {
+  EV_END_OPEN = 0,    /* not ended: an alert raised while the flow went on */
   EV_END_FIN = 1,     /* both sides closed */
   EV_END_RST = 2,     /* reset */
   EV_END_TIMEOUT = 3, /* idle timeout by capture time */
@@ -63,6 +64,12 @@ struct ev_l7 {
   char tls_alpn[EV_SHORT_MAX];
   char ssh_client[EV_SHORT_MAX];
   char ssh_server[EV_SHORT_MAX];
+  /* Every other application: verb (SQL verb, command, message type),
+   * object (table, key, topic, mailbox, path), user, software. */
+  char app_verb[32];
+  char app_object[128];
+  char app_user[EV_SHORT_MAX];
+  char app_software[EV_SHORT_MAX];
 };
 
 struct ev_flow {
@@ -98,6 +105,7 @@ struct ev_alert {
   uint8_t action;       /* enum ev_action */
   uint8_t mode;         /* enum ev_mode in force */
   double score;         /* how far outside the habit; 0 when not scored */
+  uint64_t at_ns;       /* when (a packet's time); 0: the flow's start */
   char signature[EV_REASON_MAX]; /* one sentence: why */
 };
 

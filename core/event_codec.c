@@ -80,7 +80,11 @@ struct field {
   EVF(70, F_U16, false, P.l7.tls_version, "tls_version"),                    \
   EVF(71, F_STR, false, P.l7.tls_alpn, "tls_alpn"),                          \
   EVF(72, F_STR, false, P.l7.ssh_client, "ssh_client"),                      \
-  EVF(73, F_STR, false, P.l7.ssh_server, "ssh_server")
+  EVF(73, F_STR, false, P.l7.ssh_server, "ssh_server"),                      \
+  EVF(74, F_STR, false, P.l7.app_verb, "app_verb"),                          \
+  EVF(75, F_STR, false, P.l7.app_object, "app_object"),                      \
+  EVF(76, F_STR, false, P.l7.app_user, "app_user"),                          \
+  EVF(77, F_STR, false, P.l7.app_software, "app_software")
 
 #define STATS_FIELDS(P)                                                       \
   EVF(120, F_STR, false, P.source, "source"),                                \
@@ -109,6 +113,7 @@ static const struct field alert_fields[] = {
     EVF(104, F_U8, true, u.alert.mode, "mode"),
     EVF(105, F_F64, false, u.alert.score, "score"),
     EVF(106, F_STR, true, u.alert.signature, "signature"),
+    EVF(107, F_U64, false, u.alert.at_ns, "at_ns"),
 };
 static const struct field stats_fields[] = {COMMON_FIELDS, STATS_FIELDS(u.stats)};
 static const struct field end_fields[] = {
@@ -269,7 +274,7 @@ static int check_flow(const struct ev_flow *f, struct event *ev,
     return reject(ev, err, "last_ns before first_ns");
   if (f->state < EV_STATE_NEW || f->state > EV_STATE_CLOSED)
     return reject(ev, err, "state %u out of range", f->state);
-  if (f->end_reason < EV_END_FIN || f->end_reason > EV_END_EVICTED)
+  if (f->end_reason > EV_END_EVICTED)
     return reject(ev, err, "end_reason %u out of range", f->end_reason);
   if (f->app_confidence > 100)
     return reject(ev, err, "app_confidence %u above 100", f->app_confidence);
@@ -382,7 +387,7 @@ const char *ev_kind_name(uint8_t kind) {
 }
 
 const char *ev_end_reason_name(uint8_t reason) {
-  static const char *const n[] = {NULL, "fin", "rst", "timeout", "capture_end", "evicted"};
+  static const char *const n[] = {"open", "fin", "rst", "timeout", "capture_end", "evicted"};
   return NAME_IN(n, reason);
 }
 

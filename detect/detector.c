@@ -9,6 +9,7 @@
 #include "core/timefmt.h"
 #include "detect/explain.h"
 #include "detect/signatures.h"
+#include "detect/threat/wrong_port.h"
 #include "learn/learner.h"
 
 #define NS_PER_MIN 60000000000ull
@@ -233,8 +234,72 @@ static void check_rate(struct detector *d, const struct ev_flow *f, uint32_t ei,
   d->sink(d->ctx, &a);
 }
 
+#define APP_SURE 80 /* confidence at which an application's name is trusted */
+
+/* The learned edges on this flow's port with an identified application
+ * other than the flow's, and enough flows to call it learned: their apps
+ * as text ("" when none). */
+static void learned_other_apps(const struct detector *d, const struct ev_flow *f,
+                               char *out, size_t cap, uint64_t *flows) {
+  const struct model *m = d->model;
+  out[0] = '\0';
+  *flows = 0;
+  uint32_t ci = model_find_service(m, f->cli_service);
+  uint32_t si = model_find_service(m, f->srv_service);
+  if (ci == IDXMAP_NONE || si == IDXMAP_NONE)
+    return;
+  struct edge_key k;
+  learner_edge_key(m, f, ci, si, &k);
+  size_t pos = 0, used = 0;
+  uint32_t ei;
+  while ((ei = model_next_edge_on_port(m, &k, &pos)) != IDXMAP_NONE) {
+    const struct model_edge *e = &m->edges[ei];
+    if (strcmp(e->k.app, f->app) == 0) {
+      out[0] = '\0'; /* this app was learned here too: nothing changed */
+      *flows = 0;
+      return;
+    }
+    if (!e->k.app[0] || e->count < d->cfg.min_samples)
+      continue;
+    *flows += e->count;
+    if (used < cap)
+      used += (size_t)snprintf(out + used, cap - used, "%s%s", used ? ", " : "", e->k.app);
+  }
+}
+
+/* 3012/3013, in every mode: an application where another belongs. */
+static void check_app_port(struct detector *d, const struct ev_flow *f, uint8_t mode) {
+  if (!f->app[0] || f->app_confidence < APP_SURE)
+    return;
+  char edge[200];
+  struct ev_alert a;
+  if (wrong_port_check(f->proto, f->srv_port, f->app)) {
+    alert_init(&a, f, SIG_WRONG_PORT, EV_CAT_THREAT, 2, mode);
+    a.score = 1.0;
+    hb_fmt(a.signature, sizeof a.signature,
+           "%s on %s/%u, the well-known port of %s (%s -> %s)", f->app,
+           explain_proto(f->proto), f->srv_port, wrong_port_expected(f->proto, f->srv_port),
+           f->cli_service, f->srv_service);
+    d->sink(d->ctx, &a);
+    return;
+  }
+  char apps[160];
+  uint64_t flows;
+  learned_other_apps(d, f, apps, sizeof apps, &flows);
+  if (!apps[0])
+    return;
+  alert_init(&a, f, SIG_PORT_APP_CHANGED, EV_CAT_THREAT, 2, mode);
+  a.score = 1.0;
+  explain_edge(f, edge, sizeof edge);
+  hb_fmt(a.signature, sizeof a.signature,
+         "%s carried %s; this port was learned for %s over %llu connections", edge,
+         f->app, apps, (unsigned long long)flows);
+  d->sink(d->ctx, &a);
+}
+
 void detector_flow(struct detector *d, const struct ev_flow *f, uint8_t mode) {
   enum scan_status st = scan_observe(&d->scan, f, mode);
+  check_app_port(d, f, mode);
   if (mode == EV_MODE_DISCOVER)
     return;
   uint32_t ei = check_whitelist(d, f, mode, st);

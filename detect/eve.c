@@ -92,6 +92,15 @@ static void l7_objs(struct json *j, const struct ev_flow *f) {
     if (l->tls_alpn[0]) json_kstr(j, "alpn", l->tls_alpn);
     json_obj_end(j);
   }
+  if (l->app_verb[0] || l->app_object[0] || l->app_user[0] || l->app_software[0]) {
+    json_key(j, f->app[0] ? f->app : "app");
+    json_obj_begin(j);
+    if (l->app_verb[0]) json_kstr(j, "verb", l->app_verb);
+    if (l->app_object[0]) json_kstr(j, "object", l->app_object);
+    if (l->app_user[0]) json_kstr(j, "user", l->app_user);
+    if (l->app_software[0]) json_kstr(j, "software", l->app_software);
+    json_obj_end(j);
+  }
   if (l->ssh_client[0] || l->ssh_server[0]) {
     json_key(j, "ssh");
     json_obj_begin(j);
@@ -102,7 +111,7 @@ static void l7_objs(struct json *j, const struct ev_flow *f) {
 }
 
 void eve_alert(struct json *j, const struct ev_alert *a) {
-  head(j, a->flow.first_ns, &a->flow, "alert");
+  head(j, a->at_ns ? a->at_ns : a->flow.first_ns, &a->flow, "alert");
   json_key(j, "alert");
   json_obj_begin(j);
   json_kstr(j, "action", ev_action_name(a->action));

@@ -49,10 +49,12 @@ void engine_free(struct engine *e) {
   json_free(&e->json);
 }
 
+/* A configured service's mode: its own, else the top-level one (FORMAT.md);
+ * 0 for a service the config does not name. */
 static uint8_t config_mode(const struct config *cfg, const char *service) {
   for (size_t i = 0; i < cfg->n_services; i++)
     if (strcmp(cfg->services[i].name, service) == 0)
-      return cfg->services[i].mode;
+      return cfg->services[i].mode ? cfg->services[i].mode : cfg->default_mode;
   return 0;
 }
 
@@ -96,6 +98,17 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
     struct ev_flow f = ev->u.flow;
     return handle_flow(e, &f, err);
   }
+  case EV_ALERT: {
+    /* A threat the collector saw in packets: name its services and the
+     * mode in force, then report it like any other. */
+    struct ev_alert a = ev->u.alert;
+    struct svc_endpoint cli, srv;
+    svc_map_flow(&e->map, &a.flow, &cli, &srv);
+    a.mode = mode_for(e, &a.flow);
+    a.action = EV_ACTION_ALLOWED; /* nothing here blocks (protect mode: enforce/) */
+    on_alert(e, &a);
+    return 0;
+  }
   case EV_END:
     e->end = ev->u.end;
     return 1;
@@ -103,7 +116,7 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
     e->end.stats = ev->u.stats;
     return 0;
   default:
-    return 0; /* alerts from elsewhere are not ours to judge */
+    return 0;
   }
 }
 

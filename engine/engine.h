@@ -3,7 +3,8 @@
  * Contract: engine_event() takes every event a collector sends, in order.
  * A flow is mapped to its services, then, by the mode in force for it
  * (the override if set, else the stricter of its two services' modes in the
- * config, else the config's default, else discover): learned (discover) or
+ * config — a configured service without a mode of its own has the config's
+ * default — else the config's default, else discover): learned (discover) or
  * checked (monitor/protect); threats are checked in every mode. Alerts and
  * (optionally) flows are written as EVE JSON lines. EV_END carries the
  * collector's counters and status; engine_event() returns 1 for it. The

@@ -50,6 +50,10 @@ static void check_facts(uint8_t app, const struct l7_facts *x) {
     CHECK(x->u.ssh.server);
     break;
   default:
+    CHECK(x->u.gen.verb);
+    CHECK(x->u.gen.object);
+    CHECK(x->u.gen.user);
+    CHECK(x->u.gen.software);
     break;
   }
 }
@@ -116,8 +120,9 @@ static void run_flow(const struct pkt_list *pl) {
 
 /* Every probe sees every packet, whatever it answered before. */
 static void run_probes(const struct pkt_list *pl) {
-  static const l7_probe_fn probes[L7_APP_COUNT] = {
-      NULL, l7_probe_http, l7_probe_tls, l7_probe_dns, l7_probe_ssh};
+#define PROBE_OF(id, name, probe, weak) [L7_APP_##id] = probe,
+  static const l7_probe_fn probes[L7_APP_COUNT] = {L7_APPS(PROBE_OF)};
+#undef PROBE_OF
   for (uint8_t a = 1; a < L7_APP_COUNT; a++) {
     union l7_scratch s;
     struct l7_facts facts;

@@ -24,11 +24,12 @@ void learner_init(struct learner *l, struct model *m, struct store *st,
 /* A flow can end (and reach us) up to the longest idle timeout after its
  * last packet; its minute must stay open that long. */
 uint64_t learner_grace_minutes(const struct cfg_flow *fl) {
-  uint32_t longest = fl->tcp_est_timeout;
-  if (fl->udp_timeout > longest)
-    longest = fl->udp_timeout;
-  if (fl->other_timeout > longest)
-    longest = fl->other_timeout;
+  const uint32_t t[] = {fl->tcp_new_timeout, fl->tcp_est_timeout, fl->tcp_closed_timeout,
+                        fl->udp_timeout,     fl->icmp_timeout,    fl->other_timeout};
+  uint32_t longest = 0;
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (t[i] > longest)
+      longest = t[i];
   return longest / 60 + 2;
 }
 

@@ -9,6 +9,7 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential cmake pkg-config clang libclang-rt-dev \
   libpcap-dev libzmq3-dev libsqlite3-dev libgsl-dev libyaml-dev libcmocka-dev \
-  tcpdump tshark wireshark-common libndpi-bin hyperfine time python3 ca-certificates \
+  libhyperscan-dev libpcre2-dev \
+  tcpdump tshark wireshark-common libndpi-bin hyperfine time python3 unzip gzip ca-certificates \
   >/dev/null
 echo "deps: installed"

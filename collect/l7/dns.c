@@ -22,6 +22,7 @@
  */
 #include <string.h>
 
+#include "collect/l7/dns_wire.h"
 #include "collect/l7/l7.h"
 #include "collect/l7/l7_util.h"
 
@@ -32,15 +33,7 @@
 #define DNS_BARE0 0x04u    /* TCP: a lone length prefix came in direction 0 */
 #define DNS_BARE1 0x08u    /* ... in direction 1: next message has none */
 
-#define DNS_HDR 12
-#define DNS_MAX_HOPS 16
-#define DNS_MAX_NAME 255 /* wire bytes, RFC 1035 §2.3.4 */
-
 enum { P_BAD = -1, P_CUT = 0, P_OK = 1 };
-
-struct dns_hdr {
-  uint16_t id, flags, qd, an, ns, ar;
-};
 
 struct dns_msg {
   const uint8_t *m;
@@ -49,100 +42,11 @@ struct dns_msg {
   struct dns_hdr h;
 };
 
-static int is_response(const struct dns_hdr *h) { return (h->flags & 0x8000) != 0; }
-static unsigned opcode(const struct dns_hdr *h) { return (h->flags >> 11) & 15u; }
-static unsigned rcode(const struct dns_hdr *h) { return h->flags & 15u; }
-
-static void read_header(const uint8_t *m, struct dns_hdr *h) {
-  h->id = l7_be16(m);
-  h->flags = l7_be16(m + 2);
-  h->qd = l7_be16(m + 4);
-  h->an = l7_be16(m + 6);
-  h->ns = l7_be16(m + 8);
-  h->ar = l7_be16(m + 10);
-}
-
-/* Counts a message of this kind can carry. Queries carry at most a few
- * records (mDNS known answers, update prerequisites and updates, EDNS and
- * TSIG); a response may be large but its question count stays small, and
- * its records (11 bytes at least, 5 for a question) must fit its length. */
-static int header_plausible(const struct dns_hdr *h, size_t total) {
-  unsigned op = opcode(h);
-  size_t least = (size_t)h->qd * 5 + ((size_t)h->an + h->ns + h->ar) * 11;
-  if (least > total - DNS_HDR)
-    return 0;
-  if (op == 3 || op > 5 || (h->flags & 0x0040))
-    return 0;
-  if (!is_response(h))
-    return h->qd >= 1 && h->qd <= 32 && rcode(h) == 0 && h->an <= 64 &&
-           h->ns <= 64 && h->ar <= 16;
-  if (rcode(h) > 11 || h->qd > 32)
-    return 0;
-  /* No question: only an mDNS announcement or an error reply. */
-  return h->qd > 0 || h->an + h->ns + h->ar > 0 || rcode(h) != 0;
-}
-
-/* One label's bytes as text: dots and control bytes would make the dotted
- * name ambiguous or unprintable. */
-static size_t put_label(char *out, size_t o, const uint8_t *s, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    uint8_t c = s[i];
-    out[o++] = (char)(c < 0x20 || c == 0x7f || c == '.' ? '?' : c);
-  }
-  return o;
-}
-
-/* Read the name at off. out (at least 256 bytes) gets the dotted text or
- * nothing when out is NULL; *next the offset after the name where it
- * started (after its first pointer, if any). */
+/* A loop or an overlong name is just another broken name to the probe. */
 static int read_name(const uint8_t *m, size_t len, size_t off, char *out,
                      size_t *next) {
-  size_t pos = off, seg = off, wire = 1, o = 0;
-  unsigned hops = 0;
-  int jumped = 0;
-  for (;;) {
-    if (pos >= len)
-      return P_CUT;
-    uint8_t c = m[pos];
-    if (c == 0) {
-      if (!jumped)
-        *next = pos + 1;
-      break;
-    }
-    if ((c & 0xc0) == 0xc0) {
-      if (pos + 1 >= len)
-        return P_CUT;
-      size_t target = (size_t)(c & 0x3f) << 8 | m[pos + 1];
-      /* Strictly before the labels this pointer ends: every hop moves back,
-       * so no sequence of pointers can loop. */
-      if (target < DNS_HDR || target >= seg || ++hops > DNS_MAX_HOPS)
-        return P_BAD;
-      if (!jumped)
-        *next = pos + 2;
-      jumped = 1;
-      pos = seg = target;
-      continue;
-    }
-    if (c & 0xc0)
-      return P_BAD; /* extended label types (RFC 6891 §5): obsolete */
-    wire += 1u + c; /* 255 bytes bound the labels too: 127 at most */
-    if (wire > DNS_MAX_NAME)
-      return P_BAD;
-    if (c > len - pos - 1)
-      return P_CUT;
-    if (out) {
-      if (o)
-        out[o++] = '.';
-      o = put_label(out, o, m + pos + 1, c);
-    }
-    pos += 1u + c;
-  }
-  if (out) {
-    if (o == 0)
-      out[o++] = '.';
-    out[o] = '\0';
-  }
-  return P_OK;
+  int r = dns_read_name(m, len, off, out, next);
+  return r < 0 ? P_BAD : r;
 }
 
 static int class_known(unsigned cls) {
@@ -179,7 +83,7 @@ static int read_entry(const struct dns_msg *d, size_t off, char *name,
 /* The first answer record's owner name, type and class: P_OK when sane
  * (or when there is none), P_CUT when the capture ends inside it. */
 static int check_answer(const struct dns_msg *d, size_t off) {
-  if (!is_response(&d->h) || d->h.an == 0)
+  if (!dns_is_response(&d->h) || d->h.an == 0)
     return P_OK;
   uint16_t type = 0;
   size_t next = 0;
@@ -251,7 +155,7 @@ static int on_response(const struct l7_pkt *pkt, union l7_scratch *s,
   }
   s->dns.saw_query |= DNS_RESP;
   store_question(facts, q);
-  facts->u.dns.rcode = (uint8_t)rcode(&d->h);
+  facts->u.dns.rcode = (uint8_t)dns_rcode(&d->h);
   facts->u.dns.answered = 1;
   if (answers_query)
     *confidence = q->answer_ok ? 100 : 90;
@@ -274,7 +178,7 @@ static int undecided(const union l7_scratch *s, uint8_t *confidence) {
  * the name after them is cut or malformed (a compression loop, a name that
  * runs past the datagram) — worth identifying, at a low confidence. */
 static int is_plain_query(const struct dns_hdr *h) {
-  return !is_response(h) && opcode(h) == 0 && h->qd == 1 && h->an == 0 &&
+  return !dns_is_response(h) && dns_opcode(h) == 0 && h->qd == 1 && h->an == 0 &&
          h->ns == 0 && h->ar <= 1;
 }
 
@@ -336,8 +240,8 @@ int l7_probe_dns(const struct l7_pkt *pkt, union l7_scratch *scratch,
     return undecided(scratch, confidence);
   if (d.len < DNS_HDR)
     return not_dns(scratch, confidence);
-  read_header(d.m, &d.h);
-  if (!header_plausible(&d.h, d.total) || is_netbios_name(d.m, d.len))
+  dns_read_header(d.m, &d.h);
+  if (!dns_header_plausible(&d.h, d.total) || is_netbios_name(d.m, d.len))
     return not_dns(scratch, confidence);
   struct question q;
   r = parse_question(&d, &q);
@@ -347,7 +251,7 @@ int l7_probe_dns(const struct l7_pkt *pkt, union l7_scratch *scratch,
     return not_dns(scratch, confidence);
   /* Question cut short: still the answer to our query when the id says so
    * (its rcode is in the header); otherwise wait for more. */
-  int ours = is_response(&d.h) && (scratch->dns.saw_query & DNS_QUERY) &&
+  int ours = dns_is_response(&d.h) && (scratch->dns.saw_query & DNS_QUERY) &&
              scratch->dns.id == d.h.id;
   if (r == P_CUT && !ours)
     return undecided(scratch, confidence);
@@ -355,7 +259,7 @@ int l7_probe_dns(const struct l7_pkt *pkt, union l7_scratch *scratch,
    * the id of our query makes 12 bytes of header a DNS message. */
   if (d.h.qd == 0 && !ours && !(d.h.an > 0 && q.answer == P_OK))
     return not_dns(scratch, confidence);
-  if (is_response(&d.h))
+  if (dns_is_response(&d.h))
     return on_response(pkt, scratch, &d, &q, facts, confidence);
   return on_query(pkt, scratch, &d, &q, facts, confidence);
 }

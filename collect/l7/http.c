@@ -96,6 +96,16 @@ static int version_tail(const uint8_t *p, size_t n, size_t i, size_t *end) {
 static int malformed(const uint8_t *p, size_t n, size_t i,
                      struct req_line *rl) {
   const uint8_t *lf = memchr(p + i, '\n', n - i);
+  /* Other protocols borrow HTTP's methods (SIP and RTSP OPTIONS): their
+   * request line names their own version, and they are not broken HTTP. */
+  if (lf) {
+    size_t e = (size_t)(lf - p);
+    if (e > 0 && p[e - 1] == '\r')
+      e--;
+    if ((e >= 8 && memcmp(p + e - 8, " SIP/2.0", 8) == 0) ||
+        (e >= 9 && memcmp(p + e - 9, " RTSP/1.0", 9) == 0))
+      return LINE_NO;
+  }
   rl->end = lf ? (size_t)(lf - p) + 1 : 0;
   rl->conf = 50;
   return LINE_YES;

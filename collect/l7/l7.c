@@ -13,19 +13,21 @@
 
 #include "collect/l7/l7_util.h"
 
-static const l7_probe_fn probes[L7_APP_COUNT] = {
-    [L7_APP_HTTP] = l7_probe_http,
-    [L7_APP_TLS] = l7_probe_tls,
-    [L7_APP_DNS] = l7_probe_dns,
-    [L7_APP_SSH] = l7_probe_ssh,
-};
+#define PROBE_ENTRY(id, name, probe, weak) [L7_APP_##id] = probe,
+static const l7_probe_fn probes[L7_APP_COUNT] = {L7_APPS(PROBE_ENTRY)};
+#undef PROBE_ENTRY
 
-/* The order probes are asked in. The first to match claims the flow, so the
- * strongest signatures go first and DNS — whose signature is a 12-byte
- * header any UDP payload may resemble — goes last. TLS and HTTP also reject
- * most foreign payloads on their first byte, which keeps misses cheap. */
-static const uint8_t probe_order[] = {L7_APP_TLS, L7_APP_HTTP, L7_APP_SSH,
-                                      L7_APP_DNS};
+#define NAME_ENTRY(id, name, probe, weak) [L7_APP_##id] = name,
+static const char *const names[L7_APP_COUNT] = {L7_APPS(NAME_ENTRY)};
+#undef NAME_ENTRY
+
+/* The order probes are asked in: the first to match claims the flow, so
+ * strong signatures go first (in registry order) and weak ones — DNS, whose
+ * signature is a 12-byte header any UDP payload may resemble, and the like —
+ * only after all of them. */
+#define WEAK_BIT(id, name, probe, weak) | ((weak) ? 1u << L7_APP_##id : 0u)
+static const uint32_t weak_mask = 0u L7_APPS(WEAK_BIT);
+#undef WEAK_BIT
 
 #define L7_ALL_CANDIDATES (((1u << L7_APP_COUNT) - 1u) & ~1u)
 
@@ -48,13 +50,15 @@ static void claim(struct l7_flow *f, uint8_t app, uint8_t conf,
     f->done = 1;
 }
 
-static void identify(struct l7_flow *f, const struct l7_pkt *pkt) {
+/* Ask the candidates among `set`, lowest app number first. Returns 1 when
+ * one claimed the flow. */
+static int ask(struct l7_flow *f, const struct l7_pkt *pkt, uint32_t set) {
   struct l7_facts scratch_facts;
-  for (size_t i = 0; i < sizeof probe_order; i++) {
-    uint8_t app = probe_order[i];
+  uint32_t todo = f->candidates & set;
+  while (todo) {
+    uint8_t app = (uint8_t)__builtin_ctz(todo);
     uint32_t bit = 1u << app;
-    if (!(f->candidates & bit))
-      continue;
+    todo &= ~bit;
     /* Zeroed for every probe: one that looked and said no may have written. */
     memset(&scratch_facts, 0, sizeof scratch_facts);
     uint8_t conf = 0;
@@ -63,9 +67,15 @@ static void identify(struct l7_flow *f, const struct l7_pkt *pkt) {
       f->candidates &= ~bit;
     } else if (v == L7_MATCH || v == L7_DONE) {
       claim(f, app, conf, &scratch_facts, v == L7_DONE);
-      return;
+      return 1;
     }
   }
+  return 0;
+}
+
+static void identify(struct l7_flow *f, const struct l7_pkt *pkt) {
+  if (!ask(f, pkt, ~weak_mask))
+    ask(f, pkt, weak_mask);
   if (f->candidates == 0)
     f->done = 1;
 }
@@ -135,6 +145,10 @@ static void export_facts(uint8_t app, const struct l7_facts *x,
     PUT(out->ssh_server, x->u.ssh.server);
     break;
   default:
+    PUT(out->app_verb, x->u.gen.verb);
+    PUT(out->app_object, x->u.gen.object);
+    PUT(out->app_user, x->u.gen.user);
+    PUT(out->app_software, x->u.gen.software);
     break;
   }
 }
@@ -165,16 +179,5 @@ void l7_flow_release(struct l7_flow *f) {
 }
 
 const char *l7_app_name(uint8_t app) {
-  switch (app) {
-  case L7_APP_HTTP:
-    return "http";
-  case L7_APP_TLS:
-    return "tls";
-  case L7_APP_DNS:
-    return "dns";
-  case L7_APP_SSH:
-    return "ssh";
-  default:
-    return "";
-  }
+  return app > L7_APP_NONE && app < L7_APP_COUNT ? names[app] : "";
 }

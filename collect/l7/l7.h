@@ -23,14 +23,19 @@
 
 #include "core/event.h"
 
-enum l7_app {
-  L7_APP_NONE = 0,
-  L7_APP_HTTP,
-  L7_APP_TLS,
-  L7_APP_DNS,
-  L7_APP_SSH,
-  L7_APP_COUNT
-};
+/* The registry: X(ID, "name", probe, weak) for every protocol. `weak` probes
+ * (short or loose signatures: DNS, NTP, ...) are asked only after every
+ * strong one has passed on the packet. Each group of protocols lists its
+ * own entries in its own header, so adding a protocol touches one line. */
+#include "collect/l7/apps_core.h"
+#include "collect/l7/apps_data.h"
+#include "collect/l7/apps_net.h"
+#define L7_APPS(X) L7_APPS_CORE(X) L7_APPS_DATA(X) L7_APPS_NET(X)
+
+#define L7_ENUM_ENTRY(id, name, probe, weak) L7_APP_##id,
+enum l7_app { L7_APP_NONE = 0, L7_APPS(L7_ENUM_ENTRY) L7_APP_COUNT };
+#undef L7_ENUM_ENTRY
+_Static_assert(L7_APP_COUNT <= 32, "candidates is a 32-bit mask");
 
 enum l7_verdict { L7_NO = 0, L7_MORE = 1, L7_MATCH = 2, L7_DONE = 3 };
 
@@ -46,14 +51,17 @@ struct l7_pkt {
   uint16_t cli_port, srv_port;
 };
 
-/* What probes remember between packets of one flow (16 bytes at most). */
+/* What a probe remembers between packets of one flow: 4 bytes per protocol
+ * in the running (there are many of them in every new flow). */
 union l7_scratch {
   struct { uint8_t saw_request; } http;
   struct { uint8_t saw_client_hello; } tls;
   struct { uint16_t id; uint8_t saw_query; } dns;
   struct { uint8_t saw_client; } ssh;
-  uint8_t raw[16];
+  uint8_t raw[4];
+  uint32_t word;
 };
+_Static_assert(sizeof(union l7_scratch) == 4, "scratch is 4 bytes a protocol");
 
 /* Facts of the claimed app. Strings are NUL-terminated and cut to fit. */
 struct l7_facts {
@@ -80,6 +88,13 @@ struct l7_facts {
       char client[64];
       char server[64];
     } ssh;
+    /* Every other protocol: what it has of these (empty when unseen). */
+    struct {
+      char verb[32];      /* SQL verb, Redis/SMTP/FTP/IMAP command, MQTT type... */
+      char object[128];   /* table, key, topic, mailbox, path, bind DN... */
+      char user[64];      /* login user, database user */
+      char software[64];  /* server or client software/version banner */
+    } gen;
   } u;
 };
 
@@ -90,14 +105,11 @@ struct l7_facts {
 typedef int (*l7_probe_fn)(const struct l7_pkt *pkt, union l7_scratch *scratch,
                            struct l7_facts *facts, uint8_t *confidence);
 
-int l7_probe_http(const struct l7_pkt *pkt, union l7_scratch *scratch,
-                  struct l7_facts *facts, uint8_t *confidence);
-int l7_probe_tls(const struct l7_pkt *pkt, union l7_scratch *scratch,
-                 struct l7_facts *facts, uint8_t *confidence);
-int l7_probe_dns(const struct l7_pkt *pkt, union l7_scratch *scratch,
-                 struct l7_facts *facts, uint8_t *confidence);
-int l7_probe_ssh(const struct l7_pkt *pkt, union l7_scratch *scratch,
-                 struct l7_facts *facts, uint8_t *confidence);
+#define L7_PROBE_DECL(id, name, probe, weak)                                  \
+  int probe(const struct l7_pkt *pkt, union l7_scratch *scratch,               \
+            struct l7_facts *facts, uint8_t *confidence);
+L7_APPS(L7_PROBE_DECL)
+#undef L7_PROBE_DECL
 
 /* Per-flow identification state, kept inline in the flow table (small). */
 struct l7_flow {

@@ -250,9 +250,10 @@ static void ssh_on_443(struct world *w, int64_t t, struct truth *tr) {
                        out.cport,
                        443,
                        "tcp",
-                       "violation",
+                       "violation,threat",
                        "protocol mismatch: SSH (banner, key exchange, binary "
-                       "packets) to payments:443 instead of TLS"};
+                       "packets) to payments:443 instead of TLS (outside the "
+                       "whitelist, and on TLS's well-known port)"};
 }
 
 void attack_plant(struct world *w, int64_t t0,

@@ -1,6 +1,7 @@
 /* habit-gen: writes the datasets habit ships — a benign capture of the "shop"
- * app, an attack capture with planted attacks, and the attacks' ground truth.
- * Deterministic: the same seed gives byte-identical files. */
+ * app, an attack capture with planted attacks, a threats capture with planted
+ * threats, and the ground truth of both. Deterministic: the same seed gives
+ * byte-identical files. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,14 +13,17 @@
 #include "pkt.h"
 #include "rng.h"
 #include "shop.h"
+#include "threats.h"
 #include "world.h"
 
 #define SEC 1000000ll
-/* 2026-01-05T09:00:00Z and 2026-01-06T09:00:00Z. */
+/* 2026-01-05T09:00:00Z, 2026-01-06T09:00:00Z and 2026-01-07T09:00:00Z. */
 #define BENIGN_T0 (1767603600ll * SEC)
 #define ATTACK_T0 (1767690000ll * SEC)
+#define THREATS_T0 (1767776400ll * SEC)
 #define BENIGN_DUR (30 * 60 * SEC)
 #define ATTACK_DUR (10 * 60 * SEC)
+#define THREATS_DUR (6 * 60 * SEC)
 
 static void usage(FILE *f) {
   fputs(
@@ -27,8 +31,11 @@ static void usage(FILE *f) {
       "\n"
       "Writes DIR/shop-benign.pcap (30 min of the shop app's normal traffic,\n"
       "seed N), DIR/shop-attack.pcap (10 min of normal traffic with seed N+1\n"
-      "plus four planted attacks) and DIR/shop-attack.truth.tsv (one line\n"
-      "per attack). The same seed always gives the same bytes. Prints one\n"
+      "plus four planted attacks), DIR/shop-attack.truth.tsv (one line per\n"
+      "attack), DIR/shop-threats.pcap (6 min of normal traffic with seed N+2\n"
+      "plus 18 planted threats: floods, fragments, injections, leaks,\n"
+      "tunnels, Heartbleed) and DIR/shop-threats.truth.tsv (one line per\n"
+      "threat). The same seed always gives the same bytes. Prints one\n"
       "summary line per capture.\n"
       "\n"
       "  --out DIR   output directory (created if missing)\n"
@@ -76,27 +83,36 @@ static void iso_time(int64_t us, char out[96]) {
            (unsigned)(us % SEC));
 }
 
-static void write_truth(const char *path, const struct truth *t, size_t n) {
+static void port_str(int port, char out[16]) {
+  if (port < 0)
+    snprintf(out, 16, "*");
+  else
+    snprintf(out, 16, "%d", port);
+}
+
+/* `expected` names the column of truth.category; cli_net, when not NULL,
+ * gives per line a network to write instead of the client address. */
+static void write_truth(const char *path, const char *expected,
+                        const struct truth *t, const char *const *cli_net,
+                        size_t n) {
   FILE *f = fopen(path, "w");
   if (!f) {
     fprintf(stderr, "habit-gen: %s: %s\n", path, strerror(errno));
     exit(1);
   }
-  fputs(
-      "id\tstart_iso\tcli_ip\tcli_port\tsrv_ip\tsrv_port\tproto\t"
-      "expected_category\tdescription\n",
-      f);
+  fprintf(f,
+          "id\tstart_iso\tcli_ip\tcli_port\tsrv_ip\tsrv_port\tproto\t"
+          "%s\tdescription\n",
+          expected);
   for (size_t i = 0; i < n; i++) {
-    char ts[96], cli[16], srv[16], port[16];
+    char ts[96], cli[16], srv[16], cport[16], sport[16];
     iso_time(t[i].start_us, ts);
-    if (t[i].srv_port < 0)
-      snprintf(port, sizeof(port), "*");
-    else
-      snprintf(port, sizeof(port), "%d", t[i].srv_port);
-    fprintf(f, "%s\t%s\t%s\t%u\t%s\t%s\t%s\t%s\t%s\n", t[i].id, ts,
-            pkt_ip_str(t[i].cli_ip, cli), t[i].cli_port,
-            pkt_ip_str(t[i].srv_ip, srv), port, t[i].proto, t[i].category,
-            t[i].description);
+    port_str(t[i].cli_port, cport);
+    port_str(t[i].srv_port, sport);
+    fprintf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t[i].id, ts,
+            cli_net && cli_net[i] ? cli_net[i] : pkt_ip_str(t[i].cli_ip, cli),
+            cport, pkt_ip_str(t[i].srv_ip, srv), sport, t[i].proto,
+            t[i].category, t[i].description);
   }
   if (fclose(f) != 0) {
     fprintf(stderr, "habit-gen: %s: %s\n", path, strerror(errno));
@@ -174,6 +190,32 @@ int main(int argc, char **argv) {
   pcap_trace_free(tr);
 
   join(path, sizeof(path), dir, "shop-attack.truth.tsv");
-  write_truth(path, truth, ATTACK_COUNT);
+  write_truth(path, "expected_category", truth, NULL, ATTACK_COUNT);
+
+  /* The threats capture: the app with the seed after that, then the
+   * threats from a stream of their own. */
+  struct rng threat_rng;
+  struct threat_truth threats[THREAT_COUNT];
+  tr = pcap_trace_new();
+  rng_seed(&rng, seed + 2);
+  world_init(&w, tr, &rng);
+  shop_benign(&w, THREATS_T0, THREATS_DUR);
+  rng_seed_stream(&threat_rng, seed + 2, "threats");
+  w.rng = &threat_rng;
+  threats_plant(&w, THREATS_T0, threats);
+  join(path, sizeof(path), dir, "shop-threats.pcap");
+  write_pcap(tr, path);
+  summary("shop-threats.pcap", path, tr, &w);
+  world_free(&w);
+  pcap_trace_free(tr);
+
+  join(path, sizeof(path), dir, "shop-threats.truth.tsv");
+  struct truth lines[THREAT_COUNT];
+  const char *nets[THREAT_COUNT];
+  for (size_t i = 0; i < THREAT_COUNT; i++) {
+    lines[i] = threats[i].t;
+    nets[i] = threats[i].cli_net;
+  }
+  write_truth(path, "expected_sids", lines, nets, THREAT_COUNT);
   return 0;
 }

@@ -10,7 +10,7 @@
 #define IP_LEN 20u
 #define FRAME_MAX (ETH_LEN + IP_LEN + 60u + PKT_MAX_PAYLOAD)
 
-enum { IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17 };
+enum { IPPROTO_ICMP_ = 1, IPPROTO_TCP_ = 6, IPPROTO_UDP_ = 17 };
 
 static void put16(uint8_t *p, uint16_t v) {
   p[0] = (uint8_t)(v >> 8);
@@ -34,49 +34,64 @@ static uint16_t fold(uint32_t acc) {
   return (uint16_t)~acc;
 }
 
-/* Ethernet + IPv4 headers for an L4 segment of l4len bytes; returns the
- * offset of the L4 header. */
-static size_t put_l2l3(uint8_t *f, const struct host *src,
-                       const struct host *dst, uint16_t ip_id, uint8_t proto,
-                       size_t l4len) {
-  memcpy(f, dst->mac, 6);
-  memcpy(f + 6, src->mac, 6);
-  put16(f + 12, 0x0800);
-  uint8_t *ip = f + ETH_LEN;
+/* An IPv4 header at ip for l4len bytes of payload. */
+static void put_ipv4(uint8_t *ip, uint32_t src, uint32_t dst, uint8_t ttl,
+                     uint16_t ip_id, uint16_t frag, uint8_t proto,
+                     size_t l4len) {
   ip[0] = 0x45;
   ip[1] = 0;
   put16(ip + 2, (uint16_t)(IP_LEN + l4len));
   put16(ip + 4, ip_id);
-  put16(ip + 6, 0x4000); /* DF, as Linux sets on path-MTU-discovering sockets */
-  ip[8] = src->ttl;
+  put16(ip + 6, frag);
+  ip[8] = ttl;
   ip[9] = proto;
   put16(ip + 10, 0);
-  put32(ip + 12, src->ip);
-  put32(ip + 16, dst->ip);
+  put32(ip + 12, src);
+  put32(ip + 16, dst);
   put16(ip + 10, fold(sum16(0, ip, IP_LEN)));
+}
+
+/* Ethernet + IPv4 headers for an L4 segment of l4len bytes with the given
+ * flags/fragment field; returns the offset of the L4 header. */
+static size_t put_l2l3_frag(uint8_t *f, const struct host *src,
+                            const struct host *dst, uint16_t ip_id,
+                            uint16_t frag, uint8_t proto, size_t l4len) {
+  memcpy(f, dst->mac, 6);
+  memcpy(f + 6, src->mac, 6);
+  put16(f + 12, 0x0800);
+  put_ipv4(f + ETH_LEN, src->ip, dst->ip, src->ttl, ip_id, frag, proto, l4len);
   return ETH_LEN + IP_LEN;
 }
 
-static uint32_t pseudo_sum(const struct host *src, const struct host *dst,
-                           uint8_t proto, size_t l4len) {
+/* DF, as Linux sets on path-MTU-discovering sockets. */
+static size_t put_l2l3(uint8_t *f, const struct host *src,
+                       const struct host *dst, uint16_t ip_id, uint8_t proto,
+                       size_t l4len) {
+  return put_l2l3_frag(f, src, dst, ip_id, PKT_IP_DF, proto, l4len);
+}
+
+static uint32_t pseudo_sum_ip(uint32_t src, uint32_t dst, uint8_t proto,
+                              size_t l4len) {
   uint8_t ph[12];
-  put32(ph, src->ip);
-  put32(ph + 4, dst->ip);
+  put32(ph, src);
+  put32(ph + 4, dst);
   ph[8] = 0;
   ph[9] = proto;
   put16(ph + 10, (uint16_t)l4len);
   return sum16(0, ph, sizeof(ph));
 }
 
-void pkt_tcp(struct pcap_trace *t, int64_t ts_us, const struct host *src,
-             const struct host *dst, uint16_t ip_id, const struct tcp_hdr *th,
-             const uint8_t *payload, size_t len) {
-  uint8_t f[FRAME_MAX];
-  if (len > PKT_MAX_PAYLOAD || th->optlen > 40 || th->optlen % 4)
-    gen_die("bad TCP segment (payload %zu, options %zu)", len, th->optlen);
+static uint32_t pseudo_sum(const struct host *src, const struct host *dst,
+                           uint8_t proto, size_t l4len) {
+  return pseudo_sum_ip(src->ip, dst->ip, proto, l4len);
+}
+
+/* A TCP header, options and payload at tcp, checksummed for src -> dst;
+ * returns the segment's length. */
+static size_t put_tcp(uint8_t *tcp, uint32_t src, uint32_t dst,
+                      const struct tcp_hdr *th, const uint8_t *payload,
+                      size_t len) {
   size_t hlen = 20 + th->optlen;
-  size_t o = put_l2l3(f, src, dst, ip_id, IPPROTO_TCP_, hlen + len);
-  uint8_t *tcp = f + o;
   put16(tcp, th->sport);
   put16(tcp + 2, th->dport);
   put32(tcp + 4, th->seq);
@@ -88,9 +103,24 @@ void pkt_tcp(struct pcap_trace *t, int64_t ts_us, const struct host *src,
   put16(tcp + 18, 0);
   if (th->optlen) memcpy(tcp + 20, th->opt, th->optlen);
   if (len) memcpy(tcp + hlen, payload, len);
-  uint32_t acc = pseudo_sum(src, dst, IPPROTO_TCP_, hlen + len);
+  uint32_t acc = pseudo_sum_ip(src, dst, IPPROTO_TCP_, hlen + len);
   put16(tcp + 16, fold(sum16(acc, tcp, hlen + len)));
-  pcap_trace_add(t, ts_us, f, o + hlen + len);
+  return hlen + len;
+}
+
+static void check_tcp(const struct tcp_hdr *th, size_t len) {
+  if (len > PKT_MAX_PAYLOAD || th->optlen > 40 || th->optlen % 4)
+    gen_die("bad TCP segment (payload %zu, options %zu)", len, th->optlen);
+}
+
+void pkt_tcp(struct pcap_trace *t, int64_t ts_us, const struct host *src,
+             const struct host *dst, uint16_t ip_id, const struct tcp_hdr *th,
+             const uint8_t *payload, size_t len) {
+  uint8_t f[FRAME_MAX];
+  check_tcp(th, len);
+  size_t o = put_l2l3(f, src, dst, ip_id, IPPROTO_TCP_, 20 + th->optlen + len);
+  size_t n = put_tcp(f + o, src->ip, dst->ip, th, payload, len);
+  pcap_trace_add(t, ts_us, f, o + n);
 }
 
 void pkt_udp(struct pcap_trace *t, int64_t ts_us, const struct host *src,
@@ -109,6 +139,49 @@ void pkt_udp(struct pcap_trace *t, int64_t ts_us, const struct host *src,
       fold(sum16(pseudo_sum(src, dst, IPPROTO_UDP_, 8 + len), udp, 8 + len));
   put16(udp + 6, ck ? ck : 0xffff); /* 0 means "no checksum" in UDP */
   pcap_trace_add(t, ts_us, f, o + 8 + len);
+}
+
+uint16_t pkt_l4_checksum(uint32_t src, uint32_t dst, uint8_t proto,
+                         const uint8_t *l4, size_t len) {
+  uint32_t acc =
+      proto == IPPROTO_ICMP_ ? 0 : pseudo_sum_ip(src, dst, proto, len);
+  uint16_t ck = fold(sum16(acc, l4, len));
+  return proto == IPPROTO_UDP_ && ck == 0 ? 0xffff : ck;
+}
+
+void pkt_ipv4(struct pcap_trace *t, int64_t ts_us, const struct host *src,
+              const struct host *dst, uint16_t ip_id, uint16_t frag,
+              uint8_t proto, const uint8_t *payload, size_t len) {
+  uint8_t f[FRAME_MAX];
+  if (len > PKT_MAX_IP_PAYLOAD) gen_die("IP payload too large (%zu)", len);
+  size_t o = put_l2l3_frag(f, src, dst, ip_id, frag, proto, len);
+  if (len) memcpy(f + o, payload, len);
+  pcap_trace_add(t, ts_us, f, o + len);
+}
+
+void pkt_icmp_echo(struct pcap_trace *t, int64_t ts_us, const struct host *src,
+                   const struct host *dst, uint16_t ip_id, uint8_t type,
+                   uint16_t id, uint16_t seq, const uint8_t *data, size_t len) {
+  uint8_t m[PKT_MAX_IP_PAYLOAD];
+  if (len > PKT_MAX_IP_PAYLOAD - 8) gen_die("ICMP data too large (%zu)", len);
+  m[0] = type;
+  m[1] = 0;
+  put16(m + 2, 0);
+  put16(m + 4, id);
+  put16(m + 6, seq);
+  if (len) memcpy(m + 8, data, len);
+  put16(m + 2, pkt_l4_checksum(0, 0, IPPROTO_ICMP_, m, 8 + len));
+  pkt_ipv4(t, ts_us, src, dst, ip_id, PKT_IP_DF, IPPROTO_ICMP_, m, 8 + len);
+}
+
+void pkt_ipv4_tcp_bytes(struct buf *b, uint32_t src, uint32_t dst, uint8_t ttl,
+                        uint16_t ip_id, const struct tcp_hdr *th,
+                        const uint8_t *payload, size_t len) {
+  uint8_t p[IP_LEN + 60 + PKT_MAX_PAYLOAD];
+  check_tcp(th, len);
+  size_t n = put_tcp(p + IP_LEN, src, dst, th, payload, len);
+  put_ipv4(p, src, dst, ttl, ip_id, PKT_IP_DF, IPPROTO_TCP_, n);
+  buf_put(b, p, IP_LEN + n);
 }
 
 const char *pkt_ip_str(uint32_t ip, char *out) {

@@ -40,6 +40,11 @@ void http_request(struct buf *b, struct rng *r, const struct http_req *rq);
  * and a generated body of body_len bytes (HTML or JSON by ctype). */
 void http_response(struct buf *b, struct rng *r, int64_t now_us,
                    const char *server, const char *ctype, size_t body_len);
+/* Only the header block of a response, e.g. status "404 Not Found",
+ * connection "close"; the caller appends body_len bytes of body. */
+void http_response_head(struct buf *b, int64_t now_us, const char *server,
+                        const char *status, const char *ctype, size_t body_len,
+                        const char *connection);
 
 /* ---- proto_pgsql.c: PostgreSQL frontend/backend protocol 3.0 ---- */
 void pg_startup(struct buf *b, const char *user, const char *database,
@@ -50,6 +55,10 @@ void pg_query(struct buf *b, const char *sql);
 /* RowDescription, DataRow until about `bytes` in total, CommandComplete,
  * ReadyForQuery. */
 void pg_result(struct buf *b, struct rng *r, size_t bytes);
+/* A result of text columns: RowDescription, nrows DataRows (cells row by
+ * row), CommandComplete, ReadyForQuery. */
+void pg_result_text(struct buf *b, const char *const *names, size_t ncols,
+                    const char *const *cells, size_t nrows);
 void pg_terminate(struct buf *b);
 /* Framer for backend messages (type byte + int32 length): see tcp.h. */
 size_t pg_frame(const uint8_t *p, size_t avail);
@@ -69,6 +78,18 @@ void dns_query_a(struct buf *b, uint16_t id, const char *name);
 void dns_answer_a(struct buf *b, uint16_t id, const char *name,
                   const uint32_t *ips, size_t n, uint32_t ttl);
 
+/* Any question type; responses name it through pointers to offset 12. */
+#define DNS_TXT 16
+void dns_query(struct buf *b, uint16_t id, const char *name, uint16_t qtype);
+/* n TXT records, one character-string each (cut at 255 bytes). No
+ * additional section: no EDNS, whatever the size. */
+void dns_answer_txt(struct buf *b, uint16_t id, const char *name,
+                    const char *const *txt, size_t n, uint32_t ttl);
+/* A malicious response to dns_query_a: its one A record's owner name is a
+ * compression pointer to itself, a loop a parser must refuse. */
+void dns_answer_loop(struct buf *b, uint16_t id, const char *name, uint32_t ip,
+                     uint32_t ttl);
+
 /* ---- proto_tls.c: TLS 1.3 as seen on the wire ---- */
 #define TLS_SID_LEN 32
 /* Compact ClientHello: SNI is the first extension, then ALPN http/1.1,
@@ -85,6 +106,24 @@ void tls_change_cipher_spec(struct buf *b);
 void tls_app_data(struct buf *b, struct rng *r, size_t n, size_t mss);
 /* An encrypted alert (close_notify as it looks under TLS 1.3). */
 void tls_encrypted_alert(struct buf *b, struct rng *r);
+
+/* TLS 1.2 as a Heartbleed exploit meets it: a ClientHello (SNI, heartbeat
+ * extension, RSA and ECDHE suites); the server's ServerHello (RSA with
+ * AES-128-GCM, heartbeat extension), Certificate (x509_self_signed) and
+ * ServerHelloDone, one record each; the client's ClientKeyExchange,
+ * ChangeCipherSpec and encrypted Finished; the server's ChangeCipherSpec
+ * and Finished. */
+void tls12_client_hello(struct buf *b, struct rng *r, const char *sni);
+void tls12_server_flight(struct buf *b, struct rng *r, const char *cn);
+void tls12_client_finish(struct buf *b, struct rng *r);
+void tls12_server_finish(struct buf *b, struct rng *r);
+/* A heartbeat record: type (1 request, 2 response), the payload_length
+ * field as given (a lie in an exploit), n payload bytes, 16 of padding. */
+void tls_heartbeat(struct buf *b, struct rng *r, uint8_t type, uint16_t claimed,
+                   const uint8_t *payload, size_t n);
+
+/* ---- proto_x509.c: a self-signed certificate, CN=cn, RSA-2048 ---- */
+void x509_self_signed(struct buf *b, struct rng *r, const char *cn);
 
 /* ---- proto_ssh.c: SSH transport (RFC 4253) ---- */
 #define SSH_BANNER "SSH-2.0-OpenSSH_9.2p1 Debian-2"

@@ -50,3 +50,45 @@ void dns_answer_a(struct buf *b, uint16_t id, const char *name,
     buf_u32(b, ips[i]);
   }
 }
+
+static void question_type(struct buf *b, const char *name, uint16_t qtype) {
+  put_name(b, name);
+  buf_u16(b, qtype);
+  buf_u16(b, 1); /* IN */
+}
+
+void dns_query(struct buf *b, uint16_t id, const char *name, uint16_t qtype) {
+  header(b, id, 0x0100, 0);
+  question_type(b, name, qtype);
+}
+
+void dns_answer_txt(struct buf *b, uint16_t id, const char *name,
+                    const char *const *txt, size_t n, uint32_t ttl) {
+  header(b, id, 0x8180, (uint16_t)n);
+  question_type(b, name, DNS_TXT);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(txt[i]);
+    if (len > 255) len = 255; /* one character-string per record */
+    buf_u16(b, 0xc00c);
+    buf_u16(b, DNS_TXT);
+    buf_u16(b, 1);
+    buf_u32(b, ttl);
+    buf_u16(b, (uint16_t)(len + 1));
+    buf_u8(b, (uint8_t)len);
+    buf_put(b, txt[i], len);
+  }
+}
+
+void dns_answer_loop(struct buf *b, uint16_t id, const char *name, uint32_t ip,
+                     uint32_t ttl) {
+  size_t start = b->len;
+  header(b, id, 0x8180, 1);
+  question(b, name);
+  uint16_t self = (uint16_t)(b->len - start);
+  buf_u16(b, (uint16_t)(0xc000 | self)); /* points at these two bytes */
+  buf_u16(b, 1);
+  buf_u16(b, 1);
+  buf_u32(b, ttl);
+  buf_u16(b, 4);
+  buf_u32(b, ip);
+}

@@ -32,8 +32,9 @@ void http_request(struct buf *b, struct rng *r, const struct http_req *rq) {
     form_body(b, r, rq->body_len);
 }
 
-void http_response(struct buf *b, struct rng *r, int64_t now_us,
-                   const char *server, const char *ctype, size_t body_len) {
+void http_response_head(struct buf *b, int64_t now_us, const char *server,
+                        const char *status, const char *ctype, size_t body_len,
+                        const char *connection) {
   static const char *const days[] = {"Sun", "Mon", "Tue", "Wed",
                                      "Thu", "Fri", "Sat"};
   static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
@@ -43,12 +44,19 @@ void http_response(struct buf *b, struct rng *r, int64_t now_us,
   struct tm tm;
   gmtime_r(&secs, &tm);
   buf_fmt(b,
-          "HTTP/1.1 200 OK\r\nServer: %s\r\n"
+          "HTTP/1.1 %s\r\nServer: %s\r\n"
           "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n"
           "Content-Type: %s\r\nContent-Length: %zu\r\n"
-          "Cache-Control: no-store\r\nConnection: keep-alive\r\n\r\n",
-          server, days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
-          tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, ctype, body_len);
+          "Cache-Control: no-store\r\nConnection: %s\r\n\r\n",
+          status, server, days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
+          tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, ctype, body_len,
+          connection);
+}
+
+void http_response(struct buf *b, struct rng *r, int64_t now_us,
+                   const char *server, const char *ctype, size_t body_len) {
+  http_response_head(b, now_us, server, "200 OK", ctype, body_len,
+                     "keep-alive");
   if (strstr(ctype, "json"))
     content_json(b, r, body_len);
   else

@@ -159,3 +159,31 @@ size_t pg_frame(const uint8_t *p, size_t avail) {
   return 1 +
          ((size_t)p[1] << 24 | (size_t)p[2] << 16 | (size_t)p[3] << 8 | p[4]);
 }
+
+void pg_result_text(struct buf *b, const char *const *names, size_t ncols,
+                    const char *const *cells, size_t nrows) {
+  size_t at = msg_begin(b, 'T');
+  buf_u16(b, (uint16_t)ncols);
+  for (size_t i = 0; i < ncols; i++) {
+    buf_cstr(b, names[i]);
+    buf_u32(b, 16390);             /* table oid */
+    buf_u16(b, (uint16_t)(i + 1)); /* attribute number */
+    buf_u32(b, 25);                /* text */
+    buf_u16(b, 0xffff);            /* typlen -1: variable */
+    buf_u32(b, 0xffffffffu);       /* typmod -1 */
+    buf_u16(b, 0);                 /* text format */
+  }
+  msg_end(b, at);
+  for (size_t r = 0; r < nrows; r++) {
+    at = msg_begin(b, 'D');
+    buf_u16(b, (uint16_t)ncols);
+    for (size_t i = 0; i < ncols; i++) text_col(b, cells[r * ncols + i]);
+    msg_end(b, at);
+  }
+  char tag[32];
+  snprintf(tag, sizeof(tag), "SELECT %zu", nrows);
+  at = msg_begin(b, 'C');
+  buf_cstr(b, tag);
+  msg_end(b, at);
+  ready(b);
+}

@@ -157,3 +157,138 @@ void tls_app_data(struct buf *b, struct rng *r, size_t n, size_t mss) {
 void tls_encrypted_alert(struct buf *b, struct rng *r) {
   app_record(b, r, 5 + 2 + 1 + 16);
 }
+
+/* ---- TLS 1.2 with the heartbeat extension (RFC 6520) ---- */
+
+enum {
+  CT_HEARTBEAT = 24,
+  HS_CERTIFICATE = 11,
+  HS_SERVER_HELLO_DONE = 14,
+  HS_CLIENT_KEY_EXCHANGE = 16,
+  EXT_HEARTBEAT = 0x000f,
+  RSA_AES128_GCM = 0x009c, /* TLS_RSA_WITH_AES_128_GCM_SHA256 */
+  /* A TLS 1.2 AES-GCM Finished: explicit nonce 8, message 16, tag 16. */
+  GCM_FINISHED = 8 + 16 + 16,
+};
+
+static void heartbeat_ext(struct buf *b) {
+  size_t e = ext_begin(b, EXT_HEARTBEAT);
+  buf_u8(b, 1); /* peer_allowed_to_send */
+  set_len16(b, e);
+}
+
+void tls12_client_hello(struct buf *b, struct rng *r, const char *sni) {
+  static const uint16_t suites[] = {0xc02f, 0xc030, 0xc013, 0xc014,
+                                    0x009c, 0x009d, 0x002f, 0x0035};
+  size_t rec = record_begin(b, CT_HANDSHAKE, 0x0301);
+  size_t hs = hs_begin(b, HS_CLIENT_HELLO);
+  buf_u16(b, 0x0303);
+  buf_random(b, r, 32);
+  buf_u8(b, 0); /* no session id */
+  buf_u16(b, (uint16_t)(2 * (sizeof(suites) / sizeof(suites[0]))));
+  for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+    buf_u16(b, suites[i]);
+  buf_u8(b, 1);
+  buf_u8(b, 0);
+  size_t exts = b->len;
+  buf_u16(b, 0);
+  size_t n = strlen(sni);
+  size_t e = ext_begin(b, 0x0000);
+  buf_u16(b, (uint16_t)(n + 3));
+  buf_u8(b, 0);
+  buf_u16(b, (uint16_t)n);
+  buf_put(b, sni, n);
+  set_len16(b, e);
+  e = ext_begin(b, 0x000a); /* supported_groups */
+  buf_u16(b, 4);
+  buf_u16(b, X25519);
+  buf_u16(b, 0x0017); /* secp256r1 */
+  set_len16(b, e);
+  e = ext_begin(b, 0x000b); /* ec_point_formats: uncompressed */
+  buf_u8(b, 1);
+  buf_u8(b, 0);
+  set_len16(b, e);
+  e = ext_begin(b, 0x000d); /* signature_algorithms */
+  buf_u16(b, 4);
+  buf_u16(b, 0x0401); /* rsa_pkcs1_sha256 */
+  buf_u16(b, 0x0403); /* ecdsa_secp256r1_sha256 */
+  set_len16(b, e);
+  heartbeat_ext(b);
+  set_len16(b, exts);
+  buf_set_u24(b, hs, (uint32_t)(b->len - hs - 3));
+  set_len16(b, rec);
+}
+
+void tls12_server_flight(struct buf *b, struct rng *r, const char *cn) {
+  size_t rec = record_begin(b, CT_HANDSHAKE, 0x0303);
+  size_t hs = hs_begin(b, HS_SERVER_HELLO);
+  buf_u16(b, 0x0303);
+  buf_random(b, r, 32);
+  buf_u8(b, TLS_SID_LEN);
+  buf_random(b, r, TLS_SID_LEN);
+  buf_u16(b, RSA_AES128_GCM);
+  buf_u8(b, 0);
+  size_t exts = b->len;
+  buf_u16(b, 0);
+  size_t e = ext_begin(b, 0xff01); /* renegotiation_info, empty */
+  buf_u8(b, 0);
+  set_len16(b, e);
+  heartbeat_ext(b);
+  set_len16(b, exts);
+  buf_set_u24(b, hs, (uint32_t)(b->len - hs - 3));
+  set_len16(b, rec);
+
+  rec = record_begin(b, CT_HANDSHAKE, 0x0303);
+  hs = hs_begin(b, HS_CERTIFICATE);
+  size_t list = b->len;
+  buf_put(b, "\0\0\0", 3);
+  size_t one = b->len;
+  buf_put(b, "\0\0\0", 3);
+  x509_self_signed(b, r, cn);
+  buf_set_u24(b, one, (uint32_t)(b->len - one - 3));
+  buf_set_u24(b, list, (uint32_t)(b->len - list - 3));
+  buf_set_u24(b, hs, (uint32_t)(b->len - hs - 3));
+  set_len16(b, rec);
+
+  rec = record_begin(b, CT_HANDSHAKE, 0x0303);
+  hs_begin(b, HS_SERVER_HELLO_DONE);
+  set_len16(b, rec);
+}
+
+static void gcm_finished(struct buf *b, struct rng *r) {
+  size_t rec = record_begin(b, CT_HANDSHAKE, 0x0303);
+  buf_random(b, r, GCM_FINISHED);
+  set_len16(b, rec);
+}
+
+static void ccs12(struct buf *b) {
+  size_t rec = record_begin(b, CT_CCS, 0x0303);
+  buf_u8(b, 1);
+  set_len16(b, rec);
+}
+
+void tls12_client_finish(struct buf *b, struct rng *r) {
+  size_t rec = record_begin(b, CT_HANDSHAKE, 0x0303);
+  size_t hs = hs_begin(b, HS_CLIENT_KEY_EXCHANGE);
+  buf_u16(b, 256); /* the premaster secret under the server's RSA key */
+  buf_random(b, r, 256);
+  buf_set_u24(b, hs, (uint32_t)(b->len - hs - 3));
+  set_len16(b, rec);
+  ccs12(b);
+  gcm_finished(b, r);
+}
+
+void tls12_server_finish(struct buf *b, struct rng *r) {
+  ccs12(b);
+  gcm_finished(b, r);
+}
+
+void tls_heartbeat(struct buf *b, struct rng *r, uint8_t type, uint16_t claimed,
+                   const uint8_t *payload, size_t n) {
+  size_t rec = record_begin(b, CT_HEARTBEAT, 0x0303);
+  buf_u8(b, type);
+  buf_u16(b, claimed);
+  buf_put(b, payload, n);
+  buf_random(b, r, 16); /* padding */
+  set_len16(b, rec);
+}

@@ -18,13 +18,16 @@ void shop_benign(struct world *w, int64_t t0, int64_t dur_us);
 
 #define ATTACK_COUNT 4
 
+/* One line of a ground-truth file. */
 struct truth {
   const char *id;
   int64_t start_us;
   uint32_t cli_ip, srv_ip;
-  uint16_t cli_port;
-  int srv_port; /* -1: many (written as "*") */
-  const char *proto, *category, *description;
+  int cli_port; /* -1: many or none (written as "*") */
+  int srv_port; /* -1: many or none (written as "*") */
+  const char *proto;
+  const char *category; /* expected_category, or expected_sids ("3040,3041") */
+  const char *description;
 };
 
 void attack_plant(struct world *w, int64_t t0,

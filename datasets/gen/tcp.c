@@ -50,9 +50,11 @@ static void emit(struct tcp_conn *c, int from, int64_t ts, uint8_t flags,
 
 /* SYN options as Linux sends them without timestamps:
  * MSS 1460, NOP, NOP, SACK permitted, NOP, window scale 7. */
-static void emit_syn(struct tcp_conn *c, int from, int64_t ts, uint8_t flags) {
-  static const uint8_t opt[12] = {
-      2, 4, TCP_MSS >> 8, TCP_MSS & 0xff, 1, 1, 4, 2, 1, 3, 3, TCP_WSCALE};
+static const uint8_t linux_syn_opt[12] = {
+    2, 4, TCP_MSS >> 8, TCP_MSS & 0xff, 1, 1, 4, 2, 1, 3, 3, TCP_WSCALE};
+
+static void emit_syn(struct tcp_conn *c, int from, int64_t ts, uint8_t flags,
+                     const uint8_t *opt, size_t optlen) {
   struct tcp_end *me = &c->end[from], *peer = &c->end[!from];
   struct tcp_hdr th = {
       .sport = me->port,
@@ -62,7 +64,7 @@ static void emit_syn(struct tcp_conn *c, int from, int64_t ts, uint8_t flags) {
       .flags = flags,
       .win = 64240,
       .opt = opt,
-      .optlen = sizeof(opt),
+      .optlen = optlen,
   };
   pkt_tcp(c->tr, ts, me->h, peer->h, me->ip_id++, &th, NULL, 0);
   me->nxt = me->isn + 1;
@@ -79,11 +81,13 @@ static void end_init(struct tcp_end *e, struct rng *r, const struct host *h,
   e->ip_id = (uint16_t)rng_next(r);
   e->win = (uint16_t)rng_range(r, 501, 2048);
   e->cwnd = INIT_CWND;
+  e->mss = TCP_MSS;
 }
 
-void tcp_open(struct tcp_conn *c, struct pcap_trace *tr, struct rng *rng,
-              const struct host *cli, uint16_t cport, const struct host *srv,
-              uint16_t sport, const struct tcp_path *path, int64_t t) {
+static void conn_init(struct tcp_conn *c, struct pcap_trace *tr,
+                      struct rng *rng, const struct host *cli, uint16_t cport,
+                      const struct host *srv, uint16_t sport,
+                      const struct tcp_path *path, int64_t t) {
   c->tr = tr;
   c->rng = rng;
   c->path = *path;
@@ -92,10 +96,39 @@ void tcp_open(struct tcp_conn *c, struct pcap_trace *tr, struct rng *rng,
   c->payload[0] = c->payload[1] = 0;
   c->packets[0] = c->packets[1] = 0;
   c->start = c->now = t;
-  emit_syn(c, TCP_CLI, t, TCP_SYN);
-  emit_syn(c, TCP_SRV, c->now + path->react[TCP_SRV], TCP_SYN | TCP_ACK);
-  emit(c, TCP_CLI, c->now + path->react[TCP_CLI], TCP_ACK, NULL, 0);
+}
+
+/* SYN, SYN-ACK, ACK with the given options. */
+static void handshake(struct tcp_conn *c, const uint8_t *cli_opt,
+                      size_t cli_optlen, const uint8_t *srv_opt,
+                      size_t srv_optlen) {
+  emit_syn(c, TCP_CLI, c->now, TCP_SYN, cli_opt, cli_optlen);
+  emit_syn(c, TCP_SRV, c->now + c->path.react[TCP_SRV], TCP_SYN | TCP_ACK,
+           srv_opt, srv_optlen);
+  emit(c, TCP_CLI, c->now + c->path.react[TCP_CLI], TCP_ACK, NULL, 0);
   c->last_from = TCP_CLI;
+}
+
+void tcp_open(struct tcp_conn *c, struct pcap_trace *tr, struct rng *rng,
+              const struct host *cli, uint16_t cport, const struct host *srv,
+              uint16_t sport, const struct tcp_path *path, int64_t t) {
+  conn_init(c, tr, rng, cli, cport, srv, sport, path, t);
+  handshake(c, linux_syn_opt, sizeof(linux_syn_opt), linux_syn_opt,
+            sizeof(linux_syn_opt));
+}
+
+void tcp_open_mss(struct tcp_conn *c, struct pcap_trace *tr, struct rng *rng,
+                  const struct host *cli, uint16_t cport,
+                  const struct host *srv, uint16_t sport,
+                  const struct tcp_path *path, int64_t t, uint16_t cli_mss) {
+  const uint8_t cli_opt[4] = {2, 4, (uint8_t)(cli_mss >> 8), (uint8_t)cli_mss};
+  static const uint8_t srv_opt[4] = {2, 4, TCP_MSS >> 8, TCP_MSS & 0xff};
+  conn_init(c, tr, rng, cli, cport, srv, sport, path, t);
+  /* No window scaling was offered: windows are what the field says. */
+  c->end[TCP_CLI].win = c->end[TCP_SRV].win = 64240;
+  c->end[TCP_SRV].mss = cli_mss;
+  c->end[TCP_SRV].cwnd = 10u * cli_mss;
+  handshake(c, cli_opt, sizeof(cli_opt), srv_opt, sizeof(srv_opt));
 }
 
 void tcp_sync(struct tcp_conn *c, int64_t t) {
@@ -117,24 +150,24 @@ struct pending_ack {
 
 /* Cut data into segment lengths: MSS-sized, or whole messages when framed.
  * With seg NULL, only counts. */
-static size_t plan_segments(const uint8_t *data, size_t len, tcp_framer *framer,
-                            size_t *seg) {
+static size_t plan_segments(const uint8_t *data, size_t len, size_t mss,
+                            tcp_framer *framer, size_t *seg) {
   size_t n = 0, off = 0, rest = 0; /* rest: unsent part of a long message */
   while (off < len) {
     size_t s = 0;
     if (rest) {
-      s = rest < TCP_MSS ? rest : TCP_MSS;
+      s = rest < mss ? rest : mss;
       rest -= s;
     } else if (!framer) {
-      s = len - off < TCP_MSS ? len - off : TCP_MSS;
+      s = len - off < mss ? len - off : mss;
     } else {
       while (off + s < len) {
         size_t m = framer(data + off + s, len - off - s);
         if (m == 0 || m > len - off - s) m = len - off - s;
-        if (s + m > TCP_MSS) {
+        if (s + m > mss) {
           if (s == 0) { /* a message longer than a segment */
-            s = TCP_MSS;
-            rest = m - TCP_MSS;
+            s = mss;
+            rest = m - mss;
           }
           break;
         }
@@ -158,11 +191,11 @@ void tcp_send_framed(struct tcp_conn *c, int from, const uint8_t *data,
   if (len == 0) return;
   int to = !from;
   struct tcp_end *me = &c->end[from];
-  size_t nseg = plan_segments(data, len, framer, NULL);
+  size_t nseg = plan_segments(data, len, me->mss, framer, NULL);
   size_t *seg = malloc(nseg * sizeof(*seg));
   struct pending_ack *acks = malloc(nseg * sizeof(*acks));
   if (!seg || !acks) gen_die("out of memory");
-  plan_segments(data, len, framer, seg);
+  plan_segments(data, len, me->mss, framer, seg);
   size_t nacks = 0, next_ack = 0, acked = 0, off = 0;
   int64_t t = turn_time(c, from), last_ack_ts = 0;
   for (size_t k = 0; k < nseg; k++) {

@@ -43,6 +43,7 @@ struct tcp_end {
   uint16_t ip_id;
   uint16_t win;  /* window field after the SYN (scaled by 2^TCP_WSCALE) */
   uint32_t cwnd; /* bytes this side may have unacknowledged */
+  uint16_t mss;  /* largest segment this side sends (the peer's MSS) */
 };
 
 struct tcp_conn {
@@ -66,6 +67,13 @@ void tcp_path_remote_server(struct tcp_path *p, struct rng *r, int64_t rtt_us);
 void tcp_open(struct tcp_conn *c, struct pcap_trace *tr, struct rng *rng,
               const struct host *cli, uint16_t cport, const struct host *srv,
               uint16_t sport, const struct tcp_path *path, int64_t t);
+/* Like tcp_open, as an attack tool opens: the client's SYN carries a lone
+ * MSS option of cli_mss, the server answers with a lone MSS 1460, windows
+ * are unscaled, and the server's segments carry at most cli_mss bytes. */
+void tcp_open_mss(struct tcp_conn *c, struct pcap_trace *tr, struct rng *rng,
+                  const struct host *cli, uint16_t cport,
+                  const struct host *srv, uint16_t sport,
+                  const struct tcp_path *path, int64_t t, uint16_t cli_mss);
 /* Nothing happens on the wire before t (an application waits for others). */
 void tcp_sync(struct tcp_conn *c, int64_t t);
 void tcp_idle(struct tcp_conn *c, int64_t us);

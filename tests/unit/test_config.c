@@ -464,7 +464,7 @@ static void test_unknown_keys(void **state) {
                "of: batch_events, readiness_bound)");
   expect_error("detect:\n  threshold: 5\n",
                "shop.yaml:2:3: unknown key 'threshold' in detect (expected "
-               "one of: margin, min_samples, quantile, rate_margin, scan)");
+               "one of: leaks, margin, min_samples, quantile, rate_margin, scan, threats)");
   expect_error("detect:\n  scan:\n    windows: 5\n",
                "shop.yaml:3:5: unknown key 'windows' in detect.scan (expected "
                "one of: hosts, ports, window)");
@@ -926,6 +926,38 @@ static void test_load(void **state) {
 }
 
 /* A NULL error pointer is allowed; the code still comes back. */
+/* detect.threats thresholds and detect.leaks user patterns. */
+static void test_threats_and_leaks(void **state) {
+  (void)state;
+  struct config c;
+  expect_ok("detect:\n"
+            "  threats: {syn_flood: 50, tiny_mss: 0, dns_entropy: 4.25, dns_score: 7}\n"
+            "  leaks:\n"
+            "    - {name: employee-id, regex: 'EMP-[0-9]{6}'}\n"
+            "    - name: internal-host\n"
+            "      regex: \"corp\\\\.example\"\n",
+            &c);
+  assert_int_equal(c.detect.threats.syn_flood, 50);
+  assert_int_equal(c.detect.threats.tiny_mss, 0);
+  assert_true(c.detect.threats.dns_entropy == 4.25);
+  assert_int_equal(c.detect.threats.dns_score, 7);
+  assert_int_equal(c.detect.threats.icmp_flood, 500); /* untouched default */
+  assert_int_equal(c.detect.n_leaks, 2);
+  assert_string_equal(c.detect.leaks[0].name, "employee-id");
+  assert_string_equal(c.detect.leaks[0].regex, "EMP-[0-9]{6}");
+  assert_string_equal(c.detect.leaks[1].name, "internal-host");
+  assert_string_equal(c.detect.leaks[1].regex, "corp\\.example");
+  config_free(&c);
+  expect_error("detect:\n  threats: {syn_floods: 5}\n",
+               "shop.yaml:2:13: unknown key 'syn_floods' in detect.threats (expected one of: "
+               "dns_entropy, dns_label, dns_name, dns_score, dns_window, flood_window, "
+               "icmp_flood, leak_bytes, syn_flood, tiny_mss, udp_flood)");
+  expect_error("detect:\n  leaks:\n    - {name: x}\n",
+               "shop.yaml:3:7: detect.leaks[0]: a leak pattern needs a name and a regex");
+  expect_error("detect:\n  leaks:\n    - {name: x, regex: '', y: 1}\n",
+               "shop.yaml:3:24: detect.leaks[0].regex: expected a regular expression");
+}
+
 static void test_null_error(void **state) {
   (void)state;
   struct config c;
@@ -954,6 +986,7 @@ int main(void) {
       cmocka_unit_test(test_names),
       cmocka_unit_test(test_error_order),
       cmocka_unit_test(test_load),
+      cmocka_unit_test(test_threats_and_leaks),
       cmocka_unit_test(test_null_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

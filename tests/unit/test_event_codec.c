@@ -461,7 +461,7 @@ static void test_tags(void **state) {
   make_flow(&ev, 4);
   struct wire w;
   /* Unknown tags below 200 are refused, whatever their place. */
-  const uint8_t bad[] = {0, 2, 9, 34, 59, 74, 100, 106, 120, 140, 199};
+  const uint8_t bad[] = {0, 2, 9, 34, 59, 78, 100, 106, 120, 140, 199};
   for (size_t i = 0; i < sizeof bad; i++) {
     wire_from(&w, &ev);
     wire_add(&w, bad[i], "\x01", 1);
@@ -688,7 +688,7 @@ static void test_reject_semantics(void **state) {
       f->state = bad_state[i];
       expect_event_reject(&ev, "state");
     }
-    const uint8_t bad_end[] = {0, 6, 255};
+    const uint8_t bad_end[] = {6, 7, 255};
     for (size_t i = 0; i < sizeof bad_end; i++) {
       FRESH();
       f->end_reason = bad_end[i];
@@ -729,6 +729,7 @@ static void test_names(void **state) {
   assert_string_equal(ev_kind_name(0), "unknown");
   assert_string_equal(ev_kind_name(200), "unknown");
   assert_string_equal(ev_end_reason_name(EV_END_EVICTED), "evicted");
+  assert_string_equal(ev_end_reason_name(EV_END_OPEN), "open");
   assert_string_equal(ev_end_reason_name(6), "unknown");
   assert_string_equal(ev_state_name(EV_STATE_REJECTED), "rejected");
   assert_string_equal(ev_category_name(EV_CAT_THREAT), "threat");

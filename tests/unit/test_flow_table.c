@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+static int dir_unused; /* flow_table_packet reports a direction the tests ignore */
+
 #include "collect/flow_table.h"
 #include "core/event.h"
 
@@ -60,6 +62,7 @@ static struct cfg_flow small_cfg(void) {
       .udp_timeout = 60,
       .icmp_timeout = 20,
       .other_timeout = 40,
+      .dpi = true,
   };
   return c;
 }
@@ -104,13 +107,13 @@ static struct pkt_info pkt(const char *src, unsigned sport, const char *dst,
 static void tcp(const char *src, unsigned sport, const char *dst, unsigned dport,
                 uint8_t flags, uint32_t payload, double t) {
   struct pkt_info p = pkt(src, sport, dst, dport, 6, flags, payload);
-  flow_table_packet(&table, &p, (uint64_t)(t * S));
+  flow_table_packet(&table, &p, (uint64_t)(t * S), &dir_unused);
 }
 
 static void udp(const char *src, unsigned sport, const char *dst, unsigned dport,
                 uint32_t payload, double t) {
   struct pkt_info p = pkt(src, sport, dst, dport, 17, 0, payload);
-  flow_table_packet(&table, &p, (uint64_t)(t * S));
+  flow_table_packet(&table, &p, (uint64_t)(t * S), &dir_unused);
 }
 
 /* A packet on an unrelated flow, only to move the clock. */
@@ -308,21 +311,21 @@ static void test_icmp_flows(void **state) {
   struct pkt_info p = pkt("10.0.0.1", 0x1234, "10.0.0.2", 8, 1, 0, 56);
   p.icmp_type = 8;
   p.icmp_id = 0x1234;
-  flow_table_packet(&table, &p, 2 * S);
+  flow_table_packet(&table, &p, 2 * S, &dir_unused);
   p = pkt("10.0.0.2", 8, "10.0.0.1", 0x1234, 1, 0, 56);
   p.icmp_type = 0;
   p.icmp_id = 0x1234;
-  flow_table_packet(&table, &p, 2 * S + 1000);
+  flow_table_packet(&table, &p, 2 * S + 1000, &dir_unused);
   /* A reply seen alone still makes the requester the client. */
   p = pkt("10.0.0.4", 8, "10.0.0.3", 77, 1, 0, 56);
   p.icmp_type = 0;
   p.icmp_id = 77;
-  flow_table_packet(&table, &p, 2 * S);
+  flow_table_packet(&table, &p, 2 * S, &dir_unused);
   /* ICMPv6 alike. */
   p = pkt("fd00::2", 128, "fd00::1", 99, 58, 0, 8);
   p.icmp_type = 129;
   p.icmp_id = 99;
-  flow_table_packet(&table, &p, 2 * S);
+  flow_table_packet(&table, &p, 2 * S, &dir_unused);
   assert_int_equal(table.used, 3);
   /* ICMP idles out after icmp_timeout. */
   tick(21.5);
@@ -363,7 +366,7 @@ static void icmp_error(const char *from, const char *to, uint8_t type, const cha
   p.inner.sport = (uint16_t)qsport;
   p.inner.dport = (uint16_t)qdport;
   p.inner.proto = 17;
-  flow_table_packet(&table, &p, (uint64_t)(t * S));
+  flow_table_packet(&table, &p, (uint64_t)(t * S), &dir_unused);
 }
 
 static const struct ended *find_port(uint16_t s_port) {
@@ -442,9 +445,9 @@ static void test_idle_timeouts(void **state) {
   udp("10.1.0.1", 1003, "10.1.0.2", 53, 10, 1); /* udp: 60 */
   struct pkt_info p = pkt("10.1.0.1", 0, "10.1.0.2", 13, 1, 0, 0); /* icmp: 20 */
   p.icmp_type = 13;
-  flow_table_packet(&table, &p, 1 * S);
+  flow_table_packet(&table, &p, 1 * S, &dir_unused);
   p = pkt("10.1.0.1", 0, "10.1.0.2", 0, 47, 0, 100); /* other: 40 */
-  flow_table_packet(&table, &p, 1 * S);
+  flow_table_packet(&table, &p, 1 * S, &dir_unused);
   struct {
     uint8_t proto;
     uint16_t c_port;
@@ -610,9 +613,9 @@ static void test_flush(void **state) {
     char a[64];
     snprintf(a, sizeof a, "fd00::%x", i + 1);
     struct pkt_info p = pkt(a, 30000 + i, "fd00::ffff", 443, 6, SYN, 0);
-    flow_table_packet(&table, &p, (uint64_t)i * 1000);
+    flow_table_packet(&table, &p, (uint64_t)i * 1000, &dir_unused);
     p.vlan = 10;
-    flow_table_packet(&table, &p, (uint64_t)i * 1000);
+    flow_table_packet(&table, &p, (uint64_t)i * 1000, &dir_unused);
   }
   tcp("10.5.0.1", 1, "10.5.0.2", 2, RST, 0, 0);
   udp("10.5.0.1", 1, "10.5.0.2", 2, 0, 0);
@@ -647,16 +650,16 @@ static void test_l7_facts_freed(void **state) {
   static const char req[] = "GET /index.html HTTP/1.1\r\nHost: example.com\r\n\r\n";
   for (unsigned i = 0; i < 200; i++) {
     struct pkt_info p = pkt("10.6.0.1", 10000 + i, "10.6.0.2", 80, 6, SYN, 0);
-    flow_table_packet(&table, &p, (uint64_t)i * S / 10);
+    flow_table_packet(&table, &p, (uint64_t)i * S / 10, &dir_unused);
     p = pkt("10.6.0.2", 80, "10.6.0.1", 10000 + i, 6, SYN | ACK, 0);
-    flow_table_packet(&table, &p, (uint64_t)i * S / 10);
+    flow_table_packet(&table, &p, (uint64_t)i * S / 10, &dir_unused);
     p = pkt("10.6.0.1", 10000 + i, "10.6.0.2", 80, 6, PSH | ACK, sizeof req - 1);
     p.payload = (const uint8_t *)req;
     p.payload_cap = sizeof req - 1;
-    flow_table_packet(&table, &p, (uint64_t)i * S / 10);
+    flow_table_packet(&table, &p, (uint64_t)i * S / 10, &dir_unused);
     if (i % 3 == 0) {
       p = pkt("10.6.0.1", 10000 + i, "10.6.0.2", 80, 6, RST, 0);
-      flow_table_packet(&table, &p, (uint64_t)i * S / 10);
+      flow_table_packet(&table, &p, (uint64_t)i * S / 10, &dir_unused);
     }
   }
   assert_true(rec.n > 0);
@@ -667,6 +670,29 @@ static void test_l7_facts_freed(void **state) {
   /* Some open at the end, freed by flow_table_free without a flush. */
   assert_true(table.used > 0);
   close_table();
+}
+
+static void test_no_dpi(void **state) {
+  (void)state;
+  /* dpi off (replay --no-dpi): the same HTTP flow ends with no app. */
+  for (int dpi = 1; dpi >= 0; dpi--) {
+    struct cfg_flow c = small_cfg();
+    c.dpi = dpi;
+    open_table(c);
+    static const char req[] = "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+    struct pkt_info p = pkt("10.6.0.1", 10000, "10.6.0.2", 80, 6, SYN, 0);
+    flow_table_packet(&table, &p, 0, &dir_unused);
+    p = pkt("10.6.0.2", 80, "10.6.0.1", 10000, 6, SYN | ACK, 0);
+    flow_table_packet(&table, &p, 0, &dir_unused);
+    p = pkt("10.6.0.1", 10000, "10.6.0.2", 80, 6, PSH | ACK, sizeof req - 1);
+    p.payload = (const uint8_t *)req;
+    p.payload_cap = sizeof req - 1;
+    flow_table_packet(&table, &p, 0, &dir_unused);
+    flow_table_flush(&table);
+    assert_int_equal(rec.n, 1);
+    assert_int_equal(rec.e[0].f.l7.app != 0, dpi);
+    close_table();
+  }
 }
 
 static void test_flow_id(void **state) {
@@ -720,6 +746,7 @@ int main(void) {
       cmocka_unit_test(test_port_reuse),
       cmocka_unit_test(test_flush),
       cmocka_unit_test(test_l7_facts_freed),
+      cmocka_unit_test(test_no_dpi),
       cmocka_unit_test(test_flow_id),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

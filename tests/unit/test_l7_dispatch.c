@@ -58,8 +58,8 @@ static const uint8_t DNS_A[] = {0xab, 0xcd, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01, 
                                 0x01, 0xc0, 0x0c, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
                                 0x00, 0x3c, 0x00, 0x04, 10,   0,    0,    7};
 
-#define ALL ((1u << L7_APP_HTTP) | (1u << L7_APP_TLS) | (1u << L7_APP_DNS) | \
-             (1u << L7_APP_SSH))
+/* Every registered protocol (bit 0 is "none"). */
+#define ALL (((1u << L7_APP_COUNT) - 1u) & ~1u)
 
 static void test_init(void **state) {
   (void)state;
@@ -214,8 +214,9 @@ static void test_probes_refuse_others(void **state) {
       {DNS_Q, sizeof DNS_Q, UDP, L7_APP_DNS},
       {DNS_A, sizeof DNS_A, UDP, L7_APP_DNS},
   };
-  static const l7_probe_fn probes[L7_APP_COUNT] = {
-      NULL, l7_probe_http, l7_probe_tls, l7_probe_dns, l7_probe_ssh};
+#define PROBE_OF(id, name, probe, weak) [L7_APP_##id] = probe,
+  static const l7_probe_fn probes[L7_APP_COUNT] = {L7_APPS(PROBE_OF)};
+#undef PROBE_OF
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     for (uint8_t a = 1; a < L7_APP_COUNT; a++) {
       union l7_scratch s;
@@ -278,7 +279,7 @@ static void test_budget(void **state) {
     show(&f, tiny, sizeof tiny, 0, TCP, 53);
   }
   assert_int_equal(f.app, L7_APP_NONE);
-  assert_int_equal(f.candidates, 1u << L7_APP_DNS);
+  assert_true(f.candidates & (1u << L7_APP_DNS)); /* DNS never gave up */
   assert_int_equal(f.pkts[0], L7_MAX_PKTS_PER_DIR);
   assert_int_equal(f.pkts[1], L7_MAX_PKTS_PER_DIR);
   assert_int_equal(f.done, 1);

@@ -56,6 +56,19 @@ static void test_request_facts(void **state) {
   assert_int_equal(r.f.u.http.status, 0);
 }
 
+/* SIP and RTSP borrow OPTIONS; their request lines are not broken HTTP. */
+static void test_other_protocols_options(void **state) {
+  (void)state;
+  struct run r = {0};
+  assert_int_equal(feed(&r, "OPTIONS sip:bob@example.com SIP/2.0\r\nVia: x\r\n\r\n", 0, 5060),
+                   L7_NO);
+  struct run r2 = {0};
+  assert_int_equal(feed(&r2, "OPTIONS rtsp://cam/stream RTSP/1.0\r\nCSeq: 1\r\n\r\n", 0, 554),
+                   L7_NO);
+  struct run r3 = {0}; /* a real HTTP OPTIONS still is HTTP */
+  assert_int_equal(feed(&r3, "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", 0, 80), L7_MATCH);
+}
+
 static void test_port_hint(void **state) {
   (void)state;
   struct run r = {0};
@@ -407,6 +420,7 @@ static void test_every_prefix(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_request_facts),
+      cmocka_unit_test(test_other_protocols_options),
       cmocka_unit_test(test_port_hint),
       cmocka_unit_test(test_request_then_response),
       cmocka_unit_test(test_interim_response),
