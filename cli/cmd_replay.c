@@ -236,6 +236,23 @@ struct replay_run {
   struct leak_matcher *leaks;
 };
 
+/* Where compiled pattern databases are kept: $HABIT_CACHE_DIR, else
+ * $XDG_CACHE_HOME/habit, else ~/.cache/habit (created when missing);
+ * "" when none can be named (no cache). */
+static void cache_dir(char *out, size_t cap) {
+  const char *env = getenv("HABIT_CACHE_DIR");
+  const char *xdg = getenv("XDG_CACHE_HOME");
+  const char *home = getenv("HOME");
+  if (env)
+    snprintf(out, cap, "%s", env);
+  else if (xdg && xdg[0])
+    snprintf(out, cap, "%s/habit", xdg);
+  else if (home && home[0])
+    snprintf(out, cap, "%s/.cache/habit", home);
+  else
+    out[0] = '\0';
+}
+
 /* The data-leak patterns: the built-in ones and the config's. */
 static int build_leaks(struct replay_run *r, struct hb_error *err) {
   const struct cfg_detect *d = &r->cfg.detect;
@@ -244,7 +261,9 @@ static int build_leaks(struct replay_run *r, struct hb_error *err) {
     return hb_fail(err, ENOMEM, "out of memory");
   for (size_t i = 0; i < d->n_leaks; i++)
     user[i] = (struct leak_pattern){d->leaks[i].name, d->leaks[i].regex};
-  int rc = leak_matcher_build(user, d->n_leaks, &r->leaks, err);
+  char dir[4096];
+  cache_dir(dir, sizeof dir);
+  int rc = leak_matcher_build_cached(user, d->n_leaks, dir, &r->leaks, err);
   free(user);
   if (rc < 0 && r->o.config)
     hb_error_prefix(err, "%s: detect.leaks: ", r->o.config);

@@ -28,8 +28,8 @@
 
 /* What the probe remembers: flags in scratch->raw[0] ... */
 #define FTP_GREET 0x01u   /* a greeting was seen */
-#define FTP_SRV1 0x02u    /* the server speaks in direction 1 ... */
-#define FTP_SIDES 0x04u   /* ... and FTP_SRV1 is known */
+#define FTP_SRV1 L7_TXT_SRV1   /* the server speaks in direction 1 ... */
+#define FTP_SIDES L7_TXT_SIDES /* ... and FTP_SRV1 is known */
 #define FTP_CMD 0x08u     /* a client command proved FTP */
 #define FTP_REPLY 0x10u   /* the server replied with a code after a command */
 #define FTP_CLAIMED 0x20u /* we said MATCH: the flow is ours */
@@ -39,9 +39,7 @@
 #define FTP_F_USER 0x02u
 #define FTP_F_OBJECT 0x04u
 
-#define FTP_HINT_SPAN 1024
 
-enum { HINT_NONE, HINT_FTP, HINT_SMTP };
 
 /* Commands every line protocol has: no proof of FTP. */
 static const char *const common[] = {"HELP", "NOOP", "QUIT", "STAT"};
@@ -59,28 +57,6 @@ static const char *const own[] = {
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
 static int usual_port(const struct l7_pkt *pkt) { return pkt->srv_port == 21; }
-
-static int greeting_hint(const uint8_t *p, size_t n) {
-  size_t k = n < FTP_HINT_SPAN ? n : FTP_HINT_SPAN;
-  if (l7_icontains(p, k, "smtp"))
-    return HINT_SMTP;
-  if (l7_icontains(p, k, "ftp"))
-    return HINT_FTP;
-  return HINT_NONE;
-}
-
-static int from_server(const struct l7_pkt *pkt, uint8_t st, int looks_reply) {
-  if (!(st & FTP_SIDES))
-    return looks_reply;
-  return ((st & FTP_SRV1) != 0) == ((pkt->dir & 1) != 0);
-}
-
-static void set_sides(const struct l7_pkt *pkt, uint8_t *st, int server) {
-  if (*st & FTP_SIDES)
-    return;
-  int srv1 = server ? (pkt->dir & 1) : !(pkt->dir & 1);
-  *st |= (uint8_t)(FTP_SIDES | (srv1 ? FTP_SRV1 : 0));
-}
 
 static int ours(const struct l7_pkt *pkt, uint8_t *s, uint8_t base,
                 uint8_t *confidence) {
@@ -121,11 +97,11 @@ static int on_reply(const struct l7_pkt *pkt, uint8_t *s, unsigned code,
     if (code != 220 && code != 120 && code != 421)
       return L7_NO;
     s[0] |= FTP_GREET;
-    set_sides(pkt, &s[0], 1);
-    int hint = greeting_hint(pkt->data, pkt->len);
-    if (hint == HINT_SMTP)
+    l7_set_sides(pkt, &s[0], 1);
+    int hint = l7_greeting_hint(pkt->data, pkt->len);
+    if (hint == L7_HINT_SMTP)
       return L7_NO;
-    if (hint == HINT_NONE)
+    if (hint == L7_HINT_NONE)
       return L7_MORE;
     l7_copy_rest(facts->u.gen.software, sizeof facts->u.gen.software, l, 4);
     return ours(pkt, s, 85, confidence);
@@ -134,10 +110,10 @@ static int on_reply(const struct l7_pkt *pkt, uint8_t *s, unsigned code,
     s[0] |= FTP_REPLY;
   else if (!(s[0] & FTP_CLAIMED)) {
     /* More of an undecided greeting ("120" then "220", or "220-" lines). */
-    int hint = greeting_hint(pkt->data, pkt->len);
-    if (hint == HINT_SMTP)
+    int hint = l7_greeting_hint(pkt->data, pkt->len);
+    if (hint == L7_HINT_SMTP)
       return L7_NO;
-    if (hint == HINT_NONE)
+    if (hint == L7_HINT_NONE)
       return L7_MORE;
   }
   if (!facts->u.gen.software[0] && code == 220 && !(s[0] & FTP_CMD))
@@ -202,13 +178,13 @@ static int on_command(const struct l7_pkt *pkt, uint8_t *s,
         l->len > 5) {
       /* USER first: POP3 or FTP, the reply will tell. */
       s[0] |= FTP_USER_WAIT;
-      set_sides(pkt, &s[0], 0);
+      l7_set_sides(pkt, &s[0], 0);
       return L7_MORE;
     }
     return L7_NO;
   }
   s[0] |= FTP_CMD;
-  set_sides(pkt, &s[0], 0);
+  l7_set_sides(pkt, &s[0], 0);
   command_facts(l, k, s, facts);
   return ours(pkt, s, 80, confidence);
 }
@@ -225,7 +201,7 @@ int l7_probe_ftp(const struct l7_pkt *pkt, union l7_scratch *scratch,
   unsigned code = l7_reply_code(&l, &sep);
   if (!code && !(s[0] & FTP_CLAIMED) && l7_reply_prefix(&l))
     return L7_MORE;
-  if (from_server(pkt, s[0], code != 0)) {
+  if (l7_from_server(pkt, s[0], code != 0)) {
     if (code)
       return on_reply(pkt, s, code, &l, facts, confidence);
     return other(pkt, s, confidence);

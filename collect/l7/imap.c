@@ -25,8 +25,8 @@
 
 /* What the probe remembers: flags in scratch->raw[0] ... */
 #define IMAP_GREET 0x01u   /* a greeting was seen */
-#define IMAP_SRV1 0x02u    /* the server speaks in direction 1 ... */
-#define IMAP_SIDES 0x04u   /* ... and IMAP_SRV1 is known */
+#define IMAP_SRV1 L7_TXT_SRV1   /* the server speaks in direction 1 ... */
+#define IMAP_SIDES L7_TXT_SIDES /* ... and IMAP_SRV1 is known */
 #define IMAP_CMD 0x08u     /* a client command was seen */
 #define IMAP_REPLY 0x10u   /* the server responded after a command */
 #define IMAP_CLAIMED 0x20u /* we said MATCH: the flow is ours */
@@ -113,19 +113,6 @@ static int classify(const struct l7_line *l, size_t *cmd, size_t *cmd_len) {
   return LINE_OTHER;
 }
 
-static int from_server(const struct l7_pkt *pkt, uint8_t st, int looks_server) {
-  if (!(st & IMAP_SIDES))
-    return looks_server;
-  return ((st & IMAP_SRV1) != 0) == ((pkt->dir & 1) != 0);
-}
-
-static void set_sides(const struct l7_pkt *pkt, uint8_t *st, int server) {
-  if (*st & IMAP_SIDES)
-    return;
-  int srv1 = server ? (pkt->dir & 1) : !(pkt->dir & 1);
-  *st |= (uint8_t)(IMAP_SIDES | (srv1 ? IMAP_SRV1 : 0));
-}
-
 static int ours(const struct l7_pkt *pkt, uint8_t *s, uint8_t base,
                 uint8_t *confidence) {
   s[0] |= IMAP_CLAIMED;
@@ -186,7 +173,7 @@ static int on_greeting(const struct l7_pkt *pkt, uint8_t *s,
     return ours(pkt, s, 75, confidence);
   }
   s[0] |= IMAP_GREET;
-  set_sides(pkt, &s[0], 1);
+  l7_set_sides(pkt, &s[0], 1);
   size_t k = word_len(l->p, l->len, 2);
   l7_copy_rest(facts->u.gen.software, sizeof facts->u.gen.software, l, 2 + k);
   int hint = l7_icontains(l->p, l->len, "imap") ||
@@ -205,11 +192,11 @@ int l7_probe_imap(const struct l7_pkt *pkt, union l7_scratch *scratch,
   if (l7_first_line(pkt->data, pkt->len, &l))
     kind = classify(&l, &c, &k);
   if (s[0] & IMAP_CLAIMED) {
-    if (kind == LINE_COMMAND && !from_server(pkt, s[0], 0)) {
+    if (kind == LINE_COMMAND && !l7_from_server(pkt, s[0], 0)) {
       s[0] |= IMAP_CMD;
       command_facts(&l, c, k, s, facts);
     } else if ((kind == LINE_RESPONSE || kind == LINE_GREETING) &&
-               from_server(pkt, s[0], 1) && (s[0] & IMAP_CMD)) {
+               l7_from_server(pkt, s[0], 1) && (s[0] & IMAP_CMD)) {
       s[0] |= IMAP_REPLY;
     }
     return ours(pkt, s, 75, confidence); /* literals, message bodies, TLS */
@@ -218,14 +205,14 @@ int l7_probe_imap(const struct l7_pkt *pkt, union l7_scratch *scratch,
   case LINE_PREFIX:
     return L7_MORE;
   case LINE_GREETING:
-    if (!from_server(pkt, s[0], 1))
+    if (!l7_from_server(pkt, s[0], 1))
       return L7_NO;
     return on_greeting(pkt, s, &l, facts, confidence);
   case LINE_COMMAND:
-    if (from_server(pkt, s[0], 0))
+    if (l7_from_server(pkt, s[0], 0))
       return L7_NO;
     s[0] |= IMAP_CMD;
-    set_sides(pkt, &s[0], 0);
+    l7_set_sides(pkt, &s[0], 0);
     command_facts(&l, c, k, s, facts);
     return ours(pkt, s, 85, confidence);
   default:

@@ -169,4 +169,40 @@ static inline void l7_copy_word(char *dst, size_t cap, const uint8_t *p,
   l7_copy(dst, cap, p, k);
 }
 
+/* Which side is the server, kept by the text probes in bits of their
+ * first scratch byte: L7_TXT_SIDES says it is known, L7_TXT_SRV1 that the
+ * server speaks in direction 1. Each probe's own flags avoid these bits. */
+#define L7_TXT_SRV1 0x02u
+#define L7_TXT_SIDES 0x04u
+
+/* Is this packet from the server? While the sides are unknown: by what it
+ * looks like (looks_reply). */
+static inline int l7_from_server(const struct l7_pkt *pkt, uint8_t st, int looks_reply) {
+  if (!(st & L7_TXT_SIDES))
+    return looks_reply;
+  return ((st & L7_TXT_SRV1) != 0) == ((pkt->dir & 1) != 0);
+}
+
+/* Fix the sides once: the packet is from the server (server) or not. */
+static inline void l7_set_sides(const struct l7_pkt *pkt, uint8_t *st, int server) {
+  if (*st & L7_TXT_SIDES)
+    return;
+  int srv1 = server ? (pkt->dir & 1) : !(pkt->dir & 1);
+  *st |= (uint8_t)(L7_TXT_SIDES | (srv1 ? L7_TXT_SRV1 : 0));
+}
+
+/* What a 220 greeting's first L7_HINT_SPAN bytes say it is: SMTP and FTP
+ * servers both greet with 220. */
+#define L7_HINT_SPAN 1024
+enum { L7_HINT_NONE, L7_HINT_SMTP, L7_HINT_FTP };
+
+static inline int l7_greeting_hint(const uint8_t *p, size_t n) {
+  size_t k = n < L7_HINT_SPAN ? n : L7_HINT_SPAN;
+  if (l7_icontains(p, k, "smtp"))
+    return L7_HINT_SMTP;
+  if (l7_icontains(p, k, "ftp"))
+    return L7_HINT_FTP;
+  return L7_HINT_NONE;
+}
+
 #endif

@@ -25,8 +25,8 @@
 
 /* What the probe remembers: flags in scratch->raw[0] ... */
 #define POP_GREET 0x01u   /* a greeting was seen */
-#define POP_SRV1 0x02u    /* the server speaks in direction 1 ... */
-#define POP_SIDES 0x04u   /* ... and POP_SRV1 is known */
+#define POP_SRV1 L7_TXT_SRV1   /* the server speaks in direction 1 ... */
+#define POP_SIDES L7_TXT_SIDES /* ... and POP_SRV1 is known */
 #define POP_CMD 0x08u     /* a client command proved POP3 */
 #define POP_REPLY 0x10u   /* the server answered +OK/-ERR after a command */
 #define POP_CLAIMED 0x20u /* we said MATCH: the flow is ours */
@@ -72,19 +72,6 @@ static int indicator_prefix(const struct l7_line *l) {
          (l->len <= 4 && memcmp(l->p, "-ERR", l->len) == 0);
 }
 
-static int from_server(const struct l7_pkt *pkt, uint8_t st, int looks_reply) {
-  if (!(st & POP_SIDES))
-    return looks_reply;
-  return ((st & POP_SRV1) != 0) == ((pkt->dir & 1) != 0);
-}
-
-static void set_sides(const struct l7_pkt *pkt, uint8_t *st, int server) {
-  if (*st & POP_SIDES)
-    return;
-  int srv1 = server ? (pkt->dir & 1) : !(pkt->dir & 1);
-  *st |= (uint8_t)(POP_SIDES | (srv1 ? POP_SRV1 : 0));
-}
-
 static int ours(const struct l7_pkt *pkt, uint8_t *s, uint8_t base,
                 uint8_t *confidence) {
   s[0] |= POP_CLAIMED;
@@ -115,7 +102,7 @@ static int on_status(const struct l7_pkt *pkt, uint8_t *s, size_t k,
     if (!ok)
       return L7_NO; /* "-ERR" first: not a greeting */
     s[0] |= POP_GREET;
-    set_sides(pkt, &s[0], 1);
+    l7_set_sides(pkt, &s[0], 1);
     if (l->len <= 4)
       return L7_MORE; /* bare "+OK": Redis says that too */
     l7_copy_rest(facts->u.gen.software, sizeof facts->u.gen.software, l, 3);
@@ -165,7 +152,7 @@ static int on_command(const struct l7_pkt *pkt, uint8_t *s,
   if (!(s[0] & POP_GREET) && !is_own) {
     if (k == 4 && l7_ieq(l->p, "user", 4) && l->len > 5) {
       s[0] |= POP_USER_WAIT; /* FTP's too: the answer will tell */
-      set_sides(pkt, &s[0], 0);
+      l7_set_sides(pkt, &s[0], 0);
       return L7_MORE;
     }
     return L7_NO;
@@ -173,7 +160,7 @@ static int on_command(const struct l7_pkt *pkt, uint8_t *s,
   if (!known)
     return L7_NO;
   s[0] |= POP_CMD;
-  set_sides(pkt, &s[0], 0);
+  l7_set_sides(pkt, &s[0], 0);
   command_facts(l, k, s, facts);
   return ours(pkt, s, 80, confidence);
 }
@@ -189,7 +176,7 @@ int l7_probe_pop3(const struct l7_pkt *pkt, union l7_scratch *scratch,
   size_t k = status_indicator(&l);
   if (!k && !(s[0] & POP_CLAIMED) && indicator_prefix(&l))
     return L7_MORE;
-  if (from_server(pkt, s[0], k != 0)) {
+  if (l7_from_server(pkt, s[0], k != 0)) {
     if (k)
       return on_status(pkt, s, k, &l, facts, confidence);
     return other(pkt, s, confidence);

@@ -27,16 +27,14 @@
 
 /* What the probe remembers, in scratch->raw[0]. */
 #define SMTP_GREET 0x01u    /* a greeting was seen */
-#define SMTP_SRV1 0x02u     /* the server speaks in direction 1 ... */
-#define SMTP_SIDES 0x04u    /* ... and SMTP_SRV1 is known */
+#define SMTP_SRV1 L7_TXT_SRV1   /* the server speaks in direction 1 ... */
+#define SMTP_SIDES L7_TXT_SIDES /* ... and SMTP_SRV1 is known */
 #define SMTP_CMD 0x08u      /* a client command proved SMTP */
 #define SMTP_REPLY 0x10u    /* the server replied to it */
 #define SMTP_CLAIMED 0x20u  /* we said MATCH: the flow is ours */
 #define SMTP_VERB 0x40u     /* the first client command is in the facts */
 
-#define SMTP_HINT_SPAN 1024 /* bytes of a greeting searched for a hint */
 
-enum { HINT_NONE, HINT_SMTP, HINT_FTP };
 
 static const char *const commands[] = {
     "HELO", "EHLO", "MAIL", "RCPT",  "DATA", "RSET",  "VRFY",     "EXPN",
@@ -46,30 +44,6 @@ static const char *const commands[] = {
 static int usual_port(const struct l7_pkt *pkt) {
   uint16_t p = pkt->srv_port;
   return p == 25 || p == 465 || p == 587 || p == 2525;
-}
-
-/* What the greeting's text says it is. */
-static int greeting_hint(const uint8_t *p, size_t n) {
-  size_t k = n < SMTP_HINT_SPAN ? n : SMTP_HINT_SPAN;
-  if (l7_icontains(p, k, "smtp"))
-    return HINT_SMTP;
-  if (l7_icontains(p, k, "ftp"))
-    return HINT_FTP;
-  return HINT_NONE;
-}
-
-/* Is this packet from the server? Unknown sides: by what it looks like. */
-static int from_server(const struct l7_pkt *pkt, uint8_t st, int looks_reply) {
-  if (!(st & SMTP_SIDES))
-    return looks_reply;
-  return ((st & SMTP_SRV1) != 0) == ((pkt->dir & 1) != 0);
-}
-
-static void set_sides(const struct l7_pkt *pkt, uint8_t *st, int server) {
-  if (*st & SMTP_SIDES)
-    return;
-  int srv1 = server ? (pkt->dir & 1) : !(pkt->dir & 1);
-  *st |= (uint8_t)(SMTP_SIDES | (srv1 ? SMTP_SRV1 : 0));
 }
 
 static int proved_both(uint8_t st) {
@@ -103,11 +77,11 @@ static int on_reply(const struct l7_pkt *pkt, uint8_t *st, unsigned code,
     if (code != 220 && code != 421 && code != 554)
       return L7_NO;
     *st |= SMTP_GREET;
-    set_sides(pkt, st, 1);
-    int hint = greeting_hint(pkt->data, pkt->len);
-    if (hint == HINT_FTP)
+    l7_set_sides(pkt, st, 1);
+    int hint = l7_greeting_hint(pkt->data, pkt->len);
+    if (hint == L7_HINT_FTP)
       return L7_NO;
-    if (hint == HINT_NONE)
+    if (hint == L7_HINT_NONE)
       return L7_MORE; /* the client's first command will tell */
     l7_copy_rest(facts->u.gen.software, sizeof facts->u.gen.software, l, 4);
     return ours(pkt, st, 85, confidence);
@@ -116,10 +90,10 @@ static int on_reply(const struct l7_pkt *pkt, uint8_t *st, unsigned code,
     *st |= SMTP_REPLY;
   else if (!(*st & SMTP_CLAIMED)) {
     /* The rest of an undecided greeting: it may still say SMTP. */
-    int hint = greeting_hint(pkt->data, pkt->len);
-    if (hint == HINT_FTP)
+    int hint = l7_greeting_hint(pkt->data, pkt->len);
+    if (hint == L7_HINT_FTP)
       return L7_NO;
-    if (hint == HINT_NONE)
+    if (hint == L7_HINT_NONE)
       return L7_MORE;
   }
   if ((*st & SMTP_GREET) && !facts->u.gen.software[0] && code == 220 &&
@@ -167,7 +141,7 @@ static int on_command(const struct l7_pkt *pkt, uint8_t *st,
   }
   if (known && smtp_only(l, k)) {
     *st |= SMTP_CMD;
-    set_sides(pkt, st, 0);
+    l7_set_sides(pkt, st, 0);
     command_facts(l, k, st, facts);
     return ours(pkt, st, 85, confidence);
   }
@@ -190,7 +164,7 @@ int l7_probe_smtp(const struct l7_pkt *pkt, union l7_scratch *scratch,
   unsigned code = l7_reply_code(&l, &sep);
   if (!code && !l.complete && !(*st & SMTP_CLAIMED) && l7_reply_prefix(&l))
     return L7_MORE; /* "22": the code is not all here */
-  if (from_server(pkt, *st, code != 0)) {
+  if (l7_from_server(pkt, *st, code != 0)) {
     if (code)
       return on_reply(pkt, st, code, &l, facts, confidence);
     return other(pkt, st, confidence);

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "detect/leak/issuer.h"
+#include "detect/leak/leak_cache.h"
 #include "detect/leak/leak_int.h"
 #include "detect/leak/pem.h"
 
@@ -95,8 +97,50 @@ static int compile_all(struct leak_matcher *m, const struct leak_pattern *user,
   }
 }
 
+/* Everything the compiled database depends on: Hyperscan's version, the
+ * CPU it is tuned for, and the patterns with their flags. */
+static uint64_t cache_key(const char **exprs, const unsigned *flags, size_t total) {
+  uint64_t h = hb_hash_bytes(hs_version(), strlen(hs_version()), HS_MODE_BLOCK);
+  hs_platform_info_t plat;
+  memset(&plat, 0, sizeof plat);
+  if (hs_populate_platform(&plat) == HS_SUCCESS)
+    h = hb_hash_bytes(&plat, sizeof plat, h);
+  for (size_t i = 0; i < total; i++) {
+    h = hb_hash_bytes(exprs[i], strlen(exprs[i]) + 1, h);
+    h = hb_hash_bytes(&flags[i], sizeof flags[i], h);
+  }
+  return h;
+}
+
+/* From the cache when it holds this set, else compiled (and cached). */
+static int load_or_compile(struct leak_matcher *m, const struct leak_pattern *user,
+                           const char **exprs, unsigned *flags, unsigned *ids,
+                           size_t total, const char *cache_dir, struct hb_error *err) {
+  uint64_t key = cache_key(exprs, flags, total);
+  uint8_t *how = calloc(m->n_user ? m->n_user : 1, 1);
+  if (!how)
+    return hb_fail(err, ENOMEM, "leak patterns: out of memory");
+  int rc = 0;
+  if (leak_cache_load(cache_dir, key, m->n_user, how, &m->db)) {
+    for (size_t i = 0; i < m->n_user; i++)
+      m->user[i].how = how[i];
+  } else if ((rc = compile_all(m, user, exprs, flags, ids, total, err)) == 0) {
+    for (size_t i = 0; i < m->n_user; i++)
+      how[i] = m->user[i].how;
+    leak_cache_store(cache_dir, key, m->n_user, how, m->db);
+  }
+  free(how);
+  return rc;
+}
+
 int leak_matcher_build(const struct leak_pattern *user, size_t n,
                        struct leak_matcher **out, struct hb_error *err) {
+  return leak_matcher_build_cached(user, n, NULL, out, err);
+}
+
+int leak_matcher_build_cached(const struct leak_pattern *user, size_t n,
+                              const char *cache_dir, struct leak_matcher **out,
+                              struct hb_error *err) {
   *out = NULL;
   if (n > LEAK_MAX_USER)
     return hb_fail(err, EINVAL, "leak patterns: %zu user patterns, at most %d", n,
@@ -123,7 +167,7 @@ int leak_matcher_build(const struct leak_pattern *user, size_t n,
   for (size_t i = 0; i < n; i++, m->n_user++)
     if ((rc = user_prepare(&user[i], i, &m->user[i], &flags[LEAK_ID_USER + i], err)))
       goto out;
-  if ((rc = compile_all(m, user, exprs, flags, ids, total, err)))
+  if ((rc = load_or_compile(m, user, exprs, flags, ids, total, cache_dir, err)))
     goto out;
   m->min_width = UINT_MAX;
   for (size_t i = 0; i < total; i++) {

@@ -390,6 +390,90 @@ static void test_user_pattern_extents(void **state) {
   leak_matcher_free(f.m);
 }
 
+/* The on-disk cache of compiled databases: the first build writes one
+ * file, the second loads it and finds exactly what a compiled matcher
+ * finds — the extents scenario above, whose first pattern needs the
+ * "first match" fallback, so each pattern's kind of extent must come back
+ * from the file too. A file that is cut, or garbage, is only a miss: the
+ * build compiles and rewrites it. */
+static void cache_round(const char *dir, struct hits *h) {
+  struct leak_pattern p[] = {{"creds", "QQ[^!]{1,64}ZZ[^!]{1,64}WW"},
+                             {"fixed", "K[0-9]{3}\\b"},
+                             {"left", "QR|WQRE"}};
+  struct fixture f = {0};
+  struct hb_error err = {0};
+  assert_int_equal(leak_matcher_build_cached(p, 3, dir, &f.m, &err), 0);
+  assert_int_equal(leak_scratch_alloc(f.m, &f.s, &err), 0);
+  scan(&f, "a QQ11ZZ22WW b QQ3ZZ4WW K123 K4567 K890 WQRE 4111 1111 1111 1111", h);
+  leak_scratch_free(f.s);
+  leak_matcher_free(f.m);
+}
+
+static int cache_file(const char *dir, char *path, size_t cap) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "ls %s/leaks-*.hsdb 2>/dev/null", dir);
+  FILE *ls = popen(cmd, "r");
+  int n = 0;
+  while (ls && fgets(path, (int)cap, ls)) {
+    path[strcspn(path, "\n")] = '\0';
+    n++;
+  }
+  if (ls)
+    pclose(ls);
+  return n;
+}
+
+static void same_hits(const struct hits *a, const struct hits *b) {
+  assert_int_equal(a->n, b->n);
+  for (size_t i = 0; i < a->n && i < MAX_HITS; i++) {
+    assert_int_equal(a->h[i].kind, b->h[i].kind);
+    assert_int_equal(a->h[i].pattern, b->h[i].pattern);
+    assert_int_equal(a->h[i].offset, b->h[i].offset);
+    assert_int_equal(a->h[i].length, b->h[i].length);
+  }
+}
+
+static void test_cache(void **state) {
+  (void)state;
+  char dir[] = "/tmp/habit-leak-cache-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char sub[300], path[512];
+  snprintf(sub, sizeof sub, "%s/a/b", dir); /* missing parents are made */
+  struct hits compiled, loaded, again;
+  cache_round(NULL, &compiled);
+  assert_int_equal(compiled.n, 5);
+  cache_round(sub, &loaded); /* compiles and writes */
+  assert_int_equal(cache_file(sub, path, sizeof path), 1);
+  same_hits(&compiled, &loaded);
+  cache_round(sub, &loaded); /* loads */
+  same_hits(&compiled, &loaded);
+  /* Cut the file in half: a miss, compiled again, rewritten whole. */
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fclose(f);
+  assert_int_equal(truncate(path, size / 2), 0);
+  cache_round(sub, &again);
+  same_hits(&compiled, &again);
+  f = fopen(path, "rb");
+  fseek(f, 0, SEEK_END);
+  assert_int_equal(ftell(f), size);
+  fclose(f);
+  /* Garbage of the right size: a miss too. */
+  f = fopen(path, "r+b");
+  for (long i = 20; i < size; i += 7) {
+    fseek(f, i, SEEK_SET);
+    fputc(0x5a, f);
+  }
+  fclose(f);
+  cache_round(sub, &again);
+  same_hits(&compiled, &again);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 static void test_bad_user_regex(void **state) {
   (void)state;
   struct leak_matcher *m = (struct leak_matcher *)1;
@@ -633,6 +717,7 @@ int main(void) {
       cmocka_unit_test(test_aws_keys),
       cmocka_unit_test(test_user_patterns),
       cmocka_unit_test(test_user_pattern_extents),
+      cmocka_unit_test(test_cache),
       cmocka_unit_test(test_bad_user_regex),
       cmocka_unit_test(test_several_hits_and_stop),
       cmocka_unit_test(test_truncated),
