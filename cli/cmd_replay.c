@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "cli/cli.h"
+#include "cli/cli_leaks.h"
 #include "cli/progress.h"
 #include "collect/file_feed.h"
 #include "config/config.h"
@@ -236,40 +237,6 @@ struct replay_run {
   struct leak_matcher *leaks;
 };
 
-/* Where compiled pattern databases are kept: $HABIT_CACHE_DIR, else
- * $XDG_CACHE_HOME/habit, else ~/.cache/habit (created when missing);
- * "" when none can be named (no cache). */
-static void cache_dir(char *out, size_t cap) {
-  const char *env = getenv("HABIT_CACHE_DIR");
-  const char *xdg = getenv("XDG_CACHE_HOME");
-  const char *home = getenv("HOME");
-  if (env)
-    snprintf(out, cap, "%s", env);
-  else if (xdg && xdg[0])
-    snprintf(out, cap, "%s/habit", xdg);
-  else if (home && home[0])
-    snprintf(out, cap, "%s/.cache/habit", home);
-  else
-    out[0] = '\0';
-}
-
-/* The data-leak patterns: the built-in ones and the config's. */
-static int build_leaks(struct replay_run *r, struct hb_error *err) {
-  const struct cfg_detect *d = &r->cfg.detect;
-  struct leak_pattern *user = calloc(d->n_leaks ? d->n_leaks : 1, sizeof *user);
-  if (!user)
-    return hb_fail(err, ENOMEM, "out of memory");
-  for (size_t i = 0; i < d->n_leaks; i++)
-    user[i] = (struct leak_pattern){d->leaks[i].name, d->leaks[i].regex};
-  char dir[4096];
-  cache_dir(dir, sizeof dir);
-  int rc = leak_matcher_build_cached(user, d->n_leaks, dir, &r->leaks, err);
-  free(user);
-  if (rc < 0 && r->o.config)
-    hb_error_prefix(err, "%s: detect.leaks: ", r->o.config);
-  return rc;
-}
-
 static int prepare(struct replay_run *r, struct hb_error *err) {
   int rc = 0;
   config_defaults(&r->cfg);
@@ -277,7 +244,7 @@ static int prepare(struct replay_run *r, struct hb_error *err) {
     return rc;
   if (r->o.no_dpi)
     r->cfg.flow.dpi = false;
-  if (r->cfg.flow.dpi && (rc = build_leaks(r, err)) < 0) /* no payloads: no leaks */
+  if (r->cfg.flow.dpi && (rc = cli_build_leaks(&r->cfg, r->o.config, &r->leaks, err)) < 0) /* no payloads: no leaks */
     return rc;
   r->sources = calloc((size_t)r->o.n_files, sizeof *r->sources);
   r->sizes = calloc((size_t)r->o.n_files, sizeof *r->sizes);

@@ -20,6 +20,9 @@ static const char usage[] =
     "commands:\n"
     "  replay    learn from, or check, pcap/pcapng captures (discover | monitor)\n"
     "  policy    show what a model has learned (policy show --model M.db)\n"
+    "  collect   run a live collector (collect net --iface IF --connect E)\n"
+    "  engine    the daemon collectors send to (engine --listen E --model M.db)\n"
+    "  alerts    follow a running engine's alerts (alerts --subscribe E)\n"
     "  version   print the version\n"
     "\n"
     "Run `habit <command> --help` for a command's options.\n"
@@ -56,6 +59,12 @@ int main(int argc, char **argv) {
     return cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "policy") == 0)
     return cmd_policy(argc - 1, argv + 1);
+  if (strcmp(cmd, "collect") == 0)
+    return cmd_collect(argc - 1, argv + 1);
+  if (strcmp(cmd, "engine") == 0)
+    return cmd_engine(argc - 1, argv + 1);
+  if (strcmp(cmd, "alerts") == 0)
+    return cmd_alerts(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("habit %s\n", HABIT_VERSION);
     return EXIT_OK;

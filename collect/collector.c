@@ -101,6 +101,10 @@ void collector_packet(struct collector *c, int linktype, const struct raw_pkt *p
 
 void collector_end_source(struct collector *c) { flow_table_flush(&c->flows); }
 
+void collector_tick(struct collector *c, uint64_t now_ns) {
+  flow_table_advance(&c->flows, now_ns);
+}
+
 void collector_free(struct collector *c) {
   flow_table_free(&c->flows);
   inspect_free(&c->inspect);

@@ -40,6 +40,9 @@ int collector_set_leaks(struct collector *c, const struct leak_matcher *m,
 void collector_packet(struct collector *c, int linktype, const struct raw_pkt *p);
 /* The current source ended: every open flow ends with it. */
 void collector_end_source(struct collector *c);
+/* A live source's clock without packets: end flows idle past their
+ * timeout at now_ns (wall clock, the time base of live packets). */
+void collector_tick(struct collector *c, uint64_t now_ns);
 void collector_free(struct collector *c);
 
 /* Fill an event from a flow (used by the collector; exposed for tests).

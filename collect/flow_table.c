@@ -377,6 +377,14 @@ struct flow *flow_table_packet(struct flow_table *t, const struct pkt_info *p,
   return f;
 }
 
+void flow_table_advance(struct flow_table *t, uint64_t now_ns) {
+  if (now_ns <= t->now_ns)
+    return;
+  t->now_ns = now_ns;
+  if (t->now_ns >= t->next_expiry_ns)
+    expire(t);
+}
+
 void flow_table_flush(struct flow_table *t) {
   for (int cls = 0; cls < FC_COUNT; cls++) {
     uint32_t i;

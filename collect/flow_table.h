@@ -90,6 +90,10 @@ int flow_table_init(struct flow_table *t, const struct cfg_flow *cfg,
  * error is accounted to the flow it quotes, and that flow is returned. */
 struct flow *flow_table_packet(struct flow_table *t, const struct pkt_info *pkt,
                                uint64_t ts_ns, int *dir);
+/* Let time pass without a packet (a live source that is quiet): flows
+ * idle past their timeout at now_ns end. A time before the table's clock
+ * changes nothing. */
+void flow_table_advance(struct flow_table *t, uint64_t now_ns);
 /* Emit every open flow (reason EV_END_CAPTURE, or FIN/RST for closed ones)
  * and forget the clock: what comes next may be an older capture. */
 void flow_table_flush(struct flow_table *t);

@@ -73,6 +73,8 @@ int pkt_source_next(struct pkt_source *s, struct raw_pkt *out,
   struct pcap_pkthdr *h;
   const u_char *data;
   int rc = pcap_next_ex(s->pcap, &h, &data);
+  if (rc == 0 && s->live && pkt_source_live_wait(s))
+    rc = pcap_next_ex(s->pcap, &h, &data);
   if (rc == 1) {
     s->records++;
     out->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
@@ -83,6 +85,8 @@ int pkt_source_next(struct pkt_source *s, struct raw_pkt *out,
   }
   if (rc == PCAP_ERROR_BREAK)
     return 0;
+  if (rc == 0)
+    return 2; /* live: the read timeout passed */
   const char *why = pcap_geterr(s->pcap);
   if (strstr(why, "truncated"))
     return hb_fail(err, EBADMSG,

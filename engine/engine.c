@@ -20,10 +20,15 @@ static void on_alert(void *ctx, const struct ev_alert *a) {
   e->counts.alerts_total++;
   if (a->category <= EV_CAT_THREAT)
     e->counts.alerts[a->category]++;
-  if (e->alerts_out) {
-    eve_alert(&e->json, a);
+  if (!e->alerts_out && !e->alert_hook)
+    return;
+  eve_alert(&e->json, a);
+  if (e->alert_hook && !json_failed(&e->json))
+    e->alert_hook(e->alert_hook_ctx, e->json.buf, e->json.len);
+  if (e->alerts_out)
     write_json(e, e->alerts_out);
-  }
+  else
+    json_reset(&e->json);
 }
 
 int engine_init(struct engine *e, const struct config *cfg, struct model *m,

@@ -45,6 +45,10 @@ struct engine {
   struct engine_counts counts;
   struct ev_end end;              /* the collector's last word */
   int write_error;                /* errno of the first failed write */
+  /* Called with each alert as one EVE JSON line (with its newline), e.g.
+   * to publish it; NULL: none. */
+  void (*alert_hook)(void *ctx, const char *json, size_t len);
+  void *alert_hook_ctx;
 };
 
 int engine_init(struct engine *e, const struct config *cfg, struct model *m,

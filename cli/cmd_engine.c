@@ -1,0 +1,318 @@
+/* habit engine — the daemon: collectors' events in, models and alerts out.
+ *
+ * It binds a PULL endpoint the collectors connect to, runs every event
+ * through the same engine as `habit replay` (map, learn or detect per
+ * service mode, threats in every mode), and writes what it learns to the
+ * model one transaction per batch: every learn.batch_events flows and at
+ * least every --flush seconds. A killed engine loses at most what came
+ * since the last flush; a restarted one loads the model and goes on.
+ * Alerts go to --alerts as EVE JSON lines (flushed each second) and, with
+ * --publish, one message each on a PUB socket.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "cli/cli.h"
+#include "config/config.h"
+#include "core/bus.h"
+#include "core/timefmt.h"
+#include "engine/engine.h"
+#include "models/store.h"
+
+static const char engine_usage[] =
+    "usage: habit engine --model M.db --listen ENDPOINT [--config C.yaml]\n"
+    "                    [--mode discover|monitor] [--alerts FILE|-] [--flows FILE|-]\n"
+    "                    [--publish ENDPOINT] [--flush SECONDS] [-q]\n"
+    "\n"
+    "Receives the events of live collectors (habit collect ...) and learns or\n"
+    "checks them per service, as `habit replay` does with captures.\n"
+    "\n"
+    "  --model M.db         the model (SQLite; created if missing)\n"
+    "  --listen ENDPOINT    where collectors connect (ipc://PATH, tcp://*:PORT)\n"
+    "  --config C.yaml      services, modes, networks, thresholds\n"
+    "  --mode MODE          discover or monitor for every service (default: the\n"
+    "                       config's modes)\n"
+    "  --alerts FILE        alerts as EVE JSON lines ('-' = stdout)\n"
+    "  --flows FILE         every flow as EVE JSON lines ('-' = stdout)\n"
+    "  --publish ENDPOINT   also publish each alert on a ZeroMQ PUB socket\n"
+    "  --flush SECONDS      write what was learned at least this often (5)\n"
+    "  -q, --quiet          no summary\n"
+    "\n"
+    "Stops on SIGINT/SIGTERM, writing what it learned. Exit: 0 ok, 2 bad usage\n"
+    "or input, 3 failure of the machine.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop_flag = 1;
+}
+
+struct engine_opts {
+  const char *model, *listen, *config, *alerts, *flows, *publish;
+  uint8_t mode;
+  unsigned flush_s;
+  int quiet;
+};
+
+static int parse(int argc, char **argv, struct engine_opts *o) {
+  static const struct option longopts[] = {
+      {"model", required_argument, NULL, 'm'},   {"listen", required_argument, NULL, 'l'},
+      {"config", required_argument, NULL, 'c'},  {"mode", required_argument, NULL, 'M'},
+      {"alerts", required_argument, NULL, 'a'},  {"flows", required_argument, NULL, 'f'},
+      {"publish", required_argument, NULL, 'p'}, {"flush", required_argument, NULL, 'F'},
+      {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+      {0, 0, 0, 0},
+  };
+  memset(o, 0, sizeof *o);
+  o->flush_s = 5;
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, "m:c:a:f:qh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'm': o->model = optarg; break;
+    case 'l': o->listen = optarg; break;
+    case 'c': o->config = optarg; break;
+    case 'a': o->alerts = optarg; break;
+    case 'f': o->flows = optarg; break;
+    case 'p': o->publish = optarg; break;
+    case 'q': o->quiet = 1; break;
+    case 'M':
+      o->mode = ev_mode_parse(optarg);
+      if (o->mode != EV_MODE_DISCOVER && o->mode != EV_MODE_MONITOR) {
+        cli_error("engine: --mode must be discover or monitor, not '%s'", optarg);
+        return -1;
+      }
+      break;
+    case 'F': {
+      char *end;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if (*optarg == '\0' || *end || v == 0 || v > 3600) {
+        cli_error("engine: --flush takes seconds (1-3600), not '%s'", optarg);
+        return -1;
+      }
+      o->flush_s = (unsigned)v;
+      break;
+    }
+    case 'h': fputs(engine_usage, stdout); return 1;
+    default: fputs(engine_usage, stderr); return -1;
+    }
+  }
+  if (optind < argc) {
+    cli_error("engine: unexpected argument '%s'", argv[optind]);
+    return -1;
+  }
+  if (!o->model || !o->listen) {
+    cli_error("engine: --model and --listen are required");
+    return -1;
+  }
+  return 0;
+}
+
+struct daemon {
+  struct engine_opts o;
+  struct config cfg;
+  struct model model;
+  struct store store;
+  bool store_open, learn;
+  FILE *alerts, *flows;
+  void *zctx, *pub;
+  struct bus_in in;
+  bool in_open;
+  uint64_t collectors_ended, rejected;
+};
+
+/* Can any service learn under these options? */
+static bool may_learn(const struct engine_opts *o, const struct config *cfg) {
+  if (o->mode)
+    return o->mode == EV_MODE_DISCOVER;
+  if (cfg->default_mode == 0 || cfg->default_mode == EV_MODE_DISCOVER)
+    return true;
+  for (size_t i = 0; i < cfg->n_services; i++)
+    if (cfg->services[i].mode == EV_MODE_DISCOVER)
+      return true;
+  return false;
+}
+
+static FILE *open_output(const char *path, struct hb_error *err) {
+  if (!path)
+    return NULL;
+  if (strcmp(path, "-") == 0)
+    return stdout;
+  FILE *f = fopen(path, "a");
+  if (!f)
+    hb_fail(err, errno, "%s: cannot open for writing: %s", path, strerror(errno));
+  return f;
+}
+
+static void publish(void *ctx, const char *json, size_t len) {
+  /* A slow subscriber loses messages (PUB drops at its high-water mark);
+   * the alerts file keeps them all. */
+  zmq_send(ctx, json, len ? len - 1 : 0, ZMQ_DONTWAIT); /* without the newline */
+}
+
+static int prepare(struct daemon *d, struct hb_error *err) {
+  int rc;
+  config_defaults(&d->cfg);
+  if (d->o.config && (rc = config_load(d->o.config, &d->cfg, err)) < 0)
+    return rc;
+  d->learn = may_learn(&d->o, &d->cfg);
+  rc = store_open(&d->store, d->o.model, d->learn ? STORE_CREATE : STORE_READONLY, err);
+  if (rc < 0)
+    return rc;
+  d->store_open = true;
+  if ((rc = store_load(&d->store, &d->model, err)) < 0)
+    return rc;
+  if (d->o.alerts && !(d->alerts = open_output(d->o.alerts, err)))
+    return -EINVAL;
+  if (d->o.flows && !(d->flows = open_output(d->o.flows, err)))
+    return -EINVAL;
+  if (!(d->zctx = zmq_ctx_new()))
+    return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
+  if ((rc = bus_in_open(&d->in, d->zctx, d->o.listen, true, err)) < 0)
+    return rc;
+  d->in_open = true;
+  if (d->o.publish) {
+    d->pub = zmq_socket(d->zctx, ZMQ_PUB);
+    int linger = 0;
+    if (!d->pub || zmq_setsockopt(d->pub, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_bind(d->pub, d->o.publish) != 0)
+      return hb_fail(err, zmq_errno(), "cannot bind %s: %s", d->o.publish,
+                     zmq_strerror(zmq_errno()));
+  }
+  return 0;
+}
+
+static void release(struct daemon *d) {
+  if (d->in_open)
+    bus_in_close(&d->in);
+  if (d->pub)
+    zmq_close(d->pub);
+  if (d->zctx)
+    zmq_ctx_term(d->zctx);
+  if (d->store_open)
+    store_close(&d->store);
+  if (d->alerts && d->alerts != stdout)
+    fclose(d->alerts);
+  if (d->flows && d->flows != stdout)
+    fclose(d->flows);
+  model_free(&d->model);
+  config_free(&d->cfg);
+}
+
+static void ended(struct daemon *d, const struct event *ev) {
+  d->collectors_ended++;
+  const struct ev_stats *s = &ev->u.end.stats;
+  if (!d->o.quiet)
+    fprintf(stderr,
+            "habit: engine: collector %s (%s) ended%s%s: packets %llu, flows %llu; "
+            "dropped: kernel %llu, bus %llu\n",
+            ev->node, s->source, ev->u.end.status ? " with an error: " : "",
+            ev->u.end.message, (unsigned long long)s->packets, (unsigned long long)s->flows,
+            (unsigned long long)s->dropped_kernel, (unsigned long long)s->dropped_bus);
+}
+
+/* Receive until told to stop; write what was learned every flush_s. */
+static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
+  struct event *ev = calloc(1, sizeof *ev);
+  if (!ev)
+    return hb_fail(err, ENOMEM, "out of memory");
+  uint64_t every = (uint64_t)d->o.flush_s * 1000000000ull;
+  uint64_t next_flush = hb_mono_ns() + every, next_out = hb_mono_ns() + 1000000000ull;
+  int rc = 0;
+  while (!stop_flag) {
+    struct hb_error e = {0, ""};
+    int r = bus_in_next(&d->in, ev, 200, &e);
+    if (r == -EBADMSG) {
+      d->rejected++;
+      cli_error("engine: %s", e.msg); /* a bad frame is skipped, not fatal */
+    } else if (r < 0 && r != -EINTR) {
+      rc = hb_fail(err, -r, "%s", e.msg);
+      break;
+    } else if (r == 1) {
+      int h = engine_event(eng, ev, err);
+      if (h < 0) {
+        rc = h;
+        break;
+      }
+      if (h == 1)
+        ended(d, ev);
+    }
+    uint64_t now = hb_mono_ns();
+    if (now >= next_out) {
+      if (d->alerts)
+        fflush(d->alerts);
+      if (d->flows)
+        fflush(d->flows);
+      next_out = now + 1000000000ull;
+    }
+    if (d->learn && now >= next_flush) {
+      if (eng->learner.pending && (rc = learner_flush(&eng->learner, err)) < 0)
+        break;
+      next_flush = now + every;
+    }
+  }
+  free(ev);
+  return rc;
+}
+
+int cmd_engine(int argc, char **argv) {
+  struct daemon d;
+  memset(&d, 0, sizeof d);
+  model_init(&d.model);
+  int prc = parse(argc, argv, &d.o);
+  if (prc != 0)
+    return prc > 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  struct hb_error err = {0, ""};
+  int rc = prepare(&d, &err);
+  if (rc < 0) {
+    cli_error("%s", err.msg);
+    release(&d);
+    return cli_exit_for(rc);
+  }
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  struct engine eng;
+  rc = engine_init(&eng, &d.cfg, &d.model, d.learn ? &d.store : NULL, d.o.mode, d.alerts,
+                   d.flows);
+  if (rc == 0 && d.pub) {
+    eng.alert_hook = publish;
+    eng.alert_hook_ctx = d.pub;
+  }
+  if (rc == 0 && !d.o.quiet)
+    fprintf(stderr, "habit: engine: listening on %s, model %s (%s)\n", d.o.listen,
+            d.o.model, d.learn ? "learning" : "read-only");
+  if (rc == 0)
+    rc = serve(&d, &eng, &err);
+  int frc = engine_finish(&eng, rc == 0 ? &err : &(struct hb_error){0, ""});
+  if (rc == 0)
+    rc = frc;
+  if (rc == 0 && eng.write_error)
+    rc = hb_fail(&err, eng.write_error, "cannot write output: %s", strerror(eng.write_error));
+  if (rc < 0)
+    cli_error("engine: %s", err.msg);
+  else if (!d.o.quiet)
+    fprintf(stderr,
+            "habit: engine: %llu flows (learned %llu, checked %llu), alerts %llu "
+            "(violation %llu, anomaly %llu, threat %llu), collectors ended %llu, "
+            "bad frames %llu\n",
+            (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
+            (unsigned long long)eng.counts.checked,
+            (unsigned long long)eng.counts.alerts_total,
+            (unsigned long long)eng.counts.alerts[EV_CAT_VIOLATION],
+            (unsigned long long)eng.counts.alerts[EV_CAT_ANOMALY],
+            (unsigned long long)eng.counts.alerts[EV_CAT_THREAT],
+            (unsigned long long)d.collectors_ended, (unsigned long long)d.rejected);
+  engine_free(&eng);
+  release(&d);
+  return rc < 0 ? cli_exit_for(rc) : EXIT_OK;
+}
