@@ -17,6 +17,7 @@ int cmd_policy(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
 int cmd_engine(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 /* Print "habit: <msg>\n" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

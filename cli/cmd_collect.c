@@ -17,7 +17,7 @@
 static const char collect_usage[] =
     "usage: habit collect net --iface IF --connect ENDPOINT [--filter BPF]\n"
     "                         [--config C.yaml] [--no-dpi] [--duration SECONDS]\n"
-    "                         [--node NAME] [-q]\n"
+    "                         [--node NAME] [--curve-server KEY --curve-secret KEY] [-q]\n"
     "\n"
     "Runs a live collector and sends its events to an engine (habit engine):\n"
     "  net    packets of an interface (libpcap) -> flows, L7 apps, threats\n"
@@ -29,6 +29,8 @@ static const char collect_usage[] =
     "  --no-dpi            no payload work (no apps, no packet threats)\n"
     "  --duration SECONDS  stop after this long (default: until SIGINT/SIGTERM)\n"
     "  --node NAME         this node's name in events (default: config, hostname)\n"
+    "  --curve-server KEY  the engine's public key file: encrypt with CURVE ...\n"
+    "  --curve-secret KEY  ... and authenticate with this collector's secret key\n"
     "  -q, --quiet         no summary\n"
     "\n"
     "The collector never blocks on the engine: events that find its queue full\n"
@@ -53,7 +55,7 @@ static void catch_signals(void) {
 }
 
 struct net_opts {
-  const char *iface, *connect, *filter, *config, *node;
+  const char *iface, *connect, *filter, *config, *node, *curve_server, *curve_secret;
   unsigned duration;
   int quiet, no_dpi;
 };
@@ -65,6 +67,8 @@ static int parse_net(int argc, char **argv, struct net_opts *o) {
       {"filter", required_argument, NULL, 'f'},  {"config", required_argument, NULL, 'c'},
       {"duration", required_argument, NULL, 'd'}, {"node", required_argument, NULL, 'n'},
       {"no-dpi", no_argument, NULL, OPT_NO_DPI}, {"quiet", no_argument, NULL, 'q'},
+      {"curve-server", required_argument, NULL, 'V'},
+      {"curve-secret", required_argument, NULL, 'S'},
       {"help", no_argument, NULL, 'h'},          {0, 0, 0, 0},
   };
   memset(o, 0, sizeof *o);
@@ -77,6 +81,8 @@ static int parse_net(int argc, char **argv, struct net_opts *o) {
     case 'f': o->filter = optarg; break;
     case 'c': o->config = optarg; break;
     case 'n': o->node = optarg; break;
+    case 'V': o->curve_server = optarg; break;
+    case 'S': o->curve_secret = optarg; break;
     case 'q': o->quiet = 1; break;
     case OPT_NO_DPI: o->no_dpi = 1; break;
     case 'd': {
@@ -99,6 +105,10 @@ static int parse_net(int argc, char **argv, struct net_opts *o) {
   }
   if (!o->iface || !o->connect) {
     cli_error("collect net: --iface and --connect are required");
+    return -1;
+  }
+  if (!o->curve_server != !o->curve_secret) {
+    cli_error("collect net: --curve-server and --curve-secret go together");
     return -1;
   }
   return 0;
@@ -134,6 +144,12 @@ static int collect_net(int argc, char **argv) {
     snprintf(cfg.node, sizeof cfg.node, "%s", o.node);
   if (cfg.flow.dpi && (rc = cli_build_leaks(&cfg, o.config, &leaks, &err)) < 0)
     goto out;
+  struct bus_curve curve = {.server = false};
+  if (o.curve_server &&
+      ((rc = curve_read_key(o.curve_server, curve.server_key, &err)) < 0 ||
+       (rc = curve_read_key(o.curve_secret, curve.secret_key, &err)) < 0 ||
+       (rc = curve_public_of(curve.secret_key, curve.public_key, &err)) < 0))
+    goto out;
   if ((rc = pkt_source_open_live(&src, o.iface, o.filter, &err)) < 0)
     goto out;
   void *zctx = zmq_ctx_new();
@@ -143,7 +159,8 @@ static int collect_net(int argc, char **argv) {
   }
   catch_signals();
   struct live_feed lf = {.src = &src, .cfg = &cfg, .zctx = zctx, .endpoint = o.connect,
-                         .leaks = leaks, .stop = &stop_flag, .duration_s = o.duration};
+                         .leaks = leaks, .curve = o.curve_server ? &curve : NULL,
+                         .stop = &stop_flag, .duration_s = o.duration};
   if (!o.quiet)
     fprintf(stderr, "habit: collect net: capturing on %s, sending to %s\n", o.iface,
             o.connect);

@@ -20,6 +20,8 @@
 #include "cli/cli.h"
 #include "config/config.h"
 #include "core/bus.h"
+#include "core/curve.h"
+#include "core/zap.h"
 #include "core/timefmt.h"
 #include "engine/engine.h"
 #include "models/store.h"
@@ -27,7 +29,8 @@
 static const char engine_usage[] =
     "usage: habit engine --model M.db --listen ENDPOINT [--config C.yaml]\n"
     "                    [--mode discover|monitor] [--alerts FILE|-] [--flows FILE|-]\n"
-    "                    [--publish ENDPOINT] [--flush SECONDS] [-q]\n"
+    "                    [--publish ENDPOINT] [--flush SECONDS]\n"
+    "                    [--curve-secret KEY --curve-clients FILE] [-q]\n"
     "\n"
     "Receives the events of live collectors (habit collect ...) and learns or\n"
     "checks them per service, as `habit replay` does with captures.\n"
@@ -41,6 +44,10 @@ static const char engine_usage[] =
     "  --flows FILE         every flow as EVE JSON lines ('-' = stdout)\n"
     "  --publish ENDPOINT   also publish each alert on a ZeroMQ PUB socket\n"
     "  --flush SECONDS      write what was learned at least this often (5)\n"
+    "  --curve-secret KEY   encrypt and authenticate with CURVE: this engine's\n"
+    "                       secret key file (habit keygen)\n"
+    "  --curve-clients FILE the collectors' public keys, one a line: any other\n"
+    "                       connection is refused (and logged)\n"
     "  -q, --quiet          no summary\n"
     "\n"
     "Stops on SIGINT/SIGTERM, writing what it learned. Exit: 0 ok, 2 bad usage\n"
@@ -55,6 +62,7 @@ static void on_signal(int sig) {
 
 struct engine_opts {
   const char *model, *listen, *config, *alerts, *flows, *publish;
+  const char *curve_secret, *curve_clients;
   uint8_t mode;
   unsigned flush_s;
   int quiet;
@@ -66,6 +74,8 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
       {"config", required_argument, NULL, 'c'},  {"mode", required_argument, NULL, 'M'},
       {"alerts", required_argument, NULL, 'a'},  {"flows", required_argument, NULL, 'f'},
       {"publish", required_argument, NULL, 'p'}, {"flush", required_argument, NULL, 'F'},
+      {"curve-secret", required_argument, NULL, 'S'},
+      {"curve-clients", required_argument, NULL, 'K'},
       {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0},
   };
@@ -81,6 +91,8 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
     case 'a': o->alerts = optarg; break;
     case 'f': o->flows = optarg; break;
     case 'p': o->publish = optarg; break;
+    case 'S': o->curve_secret = optarg; break;
+    case 'K': o->curve_clients = optarg; break;
     case 'q': o->quiet = 1; break;
     case 'M':
       o->mode = ev_mode_parse(optarg);
@@ -111,6 +123,10 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
     cli_error("engine: --model and --listen are required");
     return -1;
   }
+  if (!o->curve_secret != !o->curve_clients) {
+    cli_error("engine: --curve-secret and --curve-clients go together");
+    return -1;
+  }
   return 0;
 }
 
@@ -124,6 +140,10 @@ struct daemon {
   void *zctx, *pub;
   struct bus_in in;
   bool in_open;
+  struct bus_curve curve;
+  char (*clients)[CURVE_KEY_LEN + 1];
+  size_t n_clients;
+  struct zap zap;
   uint64_t collectors_ended, rejected;
 };
 
@@ -174,7 +194,17 @@ static int prepare(struct daemon *d, struct hb_error *err) {
     return -EINVAL;
   if (!(d->zctx = zmq_ctx_new()))
     return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
-  if ((rc = bus_in_open(&d->in, d->zctx, d->o.listen, true, err)) < 0)
+  const struct bus_curve *curve = NULL;
+  if (d->o.curve_secret) {
+    d->curve.server = true;
+    if ((rc = curve_read_key(d->o.curve_secret, d->curve.secret_key, err)) < 0 ||
+        (rc = curve_read_list(d->o.curve_clients, &d->clients, &d->n_clients, err)) < 0 ||
+        (rc = zap_start(&d->zap, d->zctx, (const char(*)[CURVE_KEY_LEN + 1])d->clients,
+                        d->n_clients, "engine", err)) < 0)
+      return rc;
+    curve = &d->curve;
+  }
+  if ((rc = bus_in_open_secure(&d->in, d->zctx, d->o.listen, true, curve, err)) < 0)
     return rc;
   d->in_open = true;
   if (d->o.publish) {
@@ -193,8 +223,10 @@ static void release(struct daemon *d) {
     bus_in_close(&d->in);
   if (d->pub)
     zmq_close(d->pub);
+  zap_stop(&d->zap);
   if (d->zctx)
     zmq_ctx_term(d->zctx);
+  free(d->clients);
   if (d->store_open)
     store_close(&d->store);
   if (d->alerts && d->alerts != stdout)
@@ -304,14 +336,15 @@ int cmd_engine(int argc, char **argv) {
     fprintf(stderr,
             "habit: engine: %llu flows (learned %llu, checked %llu), alerts %llu "
             "(violation %llu, anomaly %llu, threat %llu), collectors ended %llu, "
-            "bad frames %llu\n",
+            "bad frames %llu, refused connections %llu\n",
             (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
             (unsigned long long)eng.counts.checked,
             (unsigned long long)eng.counts.alerts_total,
             (unsigned long long)eng.counts.alerts[EV_CAT_VIOLATION],
             (unsigned long long)eng.counts.alerts[EV_CAT_ANOMALY],
             (unsigned long long)eng.counts.alerts[EV_CAT_THREAT],
-            (unsigned long long)d.collectors_ended, (unsigned long long)d.rejected);
+            (unsigned long long)d.collectors_ended, (unsigned long long)d.rejected,
+            (unsigned long long)atomic_load(&d.zap.refused));
   engine_free(&eng);
   release(&d);
   return rc < 0 ? cli_exit_for(rc) : EXIT_OK;

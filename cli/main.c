@@ -23,6 +23,7 @@ static const char usage[] =
     "  collect   run a live collector (collect net --iface IF --connect E)\n"
     "  engine    the daemon collectors send to (engine --listen E --model M.db)\n"
     "  alerts    follow a running engine's alerts (alerts --subscribe E)\n"
+    "  keygen    a CURVE key pair for collectors and engines on other hosts\n"
     "  version   print the version\n"
     "\n"
     "Run `habit <command> --help` for a command's options.\n"
@@ -65,6 +66,8 @@ int main(int argc, char **argv) {
     return cmd_engine(argc - 1, argv + 1);
   if (strcmp(cmd, "alerts") == 0)
     return cmd_alerts(argc - 1, argv + 1);
+  if (strcmp(cmd, "keygen") == 0)
+    return cmd_keygen(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("habit %s\n", HABIT_VERSION);
     return EXIT_OK;

@@ -81,7 +81,7 @@ int live_feed_run(struct live_feed *lf) {
   int rc = !c || !ev ? hb_fail(&err, ENOMEM, "out of memory") : 0;
   bool bus_open = false, coll = false;
   if (rc == 0) {
-    rc = bus_out_open(&out, lf->zctx, lf->endpoint, false, false, &err);
+    rc = bus_out_open_secure(&out, lf->zctx, lf->endpoint, false, false, lf->curve, &err);
     bus_open = rc == 0;
   }
   if (rc == 0) {

@@ -20,6 +20,7 @@
 
 #include "collect/pkt_source.h"
 #include "config/config.h"
+#include "core/curve.h"
 #include "core/event.h"
 
 #define LIVE_TICK_MS 1000
@@ -32,6 +33,7 @@ struct live_feed {
   void *zctx;
   const char *endpoint;
   const struct leak_matcher *leaks; /* NULL: no leak scanning */
+  const struct bus_curve *curve;    /* NULL: a plain connection */
   const volatile sig_atomic_t *stop;
   uint32_t duration_s;
   /* Set on return: the last counters sent, and the result (also in EV_END). */

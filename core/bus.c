@@ -10,8 +10,13 @@ static int zfail(struct hb_error *err, const char *what, const char *endpoint) {
   return hb_fail(err, e ? e : EIO, "%s %s: %s", what, endpoint, zmq_strerror(e));
 }
 
-static int attach(void *sock, const char *endpoint, bool bind,
+static int attach(void *sock, const char *endpoint, bool bind, const struct bus_curve *curve,
                   struct hb_error *err) {
+  if (curve) {
+    int rc = curve_apply(sock, curve, err);
+    if (rc < 0)
+      return rc;
+  }
   int hwm = BUS_HWM, linger = 2000;
   zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
   zmq_setsockopt(sock, ZMQ_RCVHWM, &hwm, sizeof hwm);
@@ -24,11 +29,16 @@ static int attach(void *sock, const char *endpoint, bool bind,
 
 int bus_out_open(struct bus_out *o, void *zctx, const char *endpoint, bool bind,
                  bool blocking, struct hb_error *err) {
+  return bus_out_open_secure(o, zctx, endpoint, bind, blocking, NULL, err);
+}
+
+int bus_out_open_secure(struct bus_out *o, void *zctx, const char *endpoint, bool bind,
+                        bool blocking, const struct bus_curve *curve, struct hb_error *err) {
   memset(o, 0, sizeof *o);
   o->sock = zmq_socket(zctx, ZMQ_PUSH);
   if (!o->sock)
     return zfail(err, "cannot create PUSH socket for", endpoint);
-  int rc = attach(o->sock, endpoint, bind, err);
+  int rc = attach(o->sock, endpoint, bind, curve, err);
   if (rc < 0) {
     zmq_close(o->sock);
     o->sock = NULL;
@@ -81,6 +91,11 @@ void bus_out_close(struct bus_out *o) {
 
 int bus_in_open(struct bus_in *in, void *zctx, const char *endpoint, bool bind,
                 struct hb_error *err) {
+  return bus_in_open_secure(in, zctx, endpoint, bind, NULL, err);
+}
+
+int bus_in_open_secure(struct bus_in *in, void *zctx, const char *endpoint, bool bind,
+                       const struct bus_curve *curve, struct hb_error *err) {
   memset(in, 0, sizeof *in);
   in->msg = malloc(sizeof(zmq_msg_t));
   if (!in->msg)
@@ -92,7 +107,7 @@ int bus_in_open(struct bus_in *in, void *zctx, const char *endpoint, bool bind,
     bus_in_close(in);
     return rc;
   }
-  int rc = attach(in->sock, endpoint, bind, err);
+  int rc = attach(in->sock, endpoint, bind, curve, err);
   if (rc < 0)
     bus_in_close(in);
   return rc;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/curve.h"
 #include "core/error.h"
 #include "core/event.h"
 #include "core/event_batch.h"
@@ -41,6 +42,9 @@ struct bus_in {
  * context shared by the process (inproc needs both ends in one context). */
 int bus_out_open(struct bus_out *o, void *zctx, const char *endpoint, bool bind,
                  bool blocking, struct hb_error *err);
+/* The same over CURVE (core/curve.h): curve NULL is plain bus_out_open. */
+int bus_out_open_secure(struct bus_out *o, void *zctx, const char *endpoint, bool bind,
+                        bool blocking, const struct bus_curve *curve, struct hb_error *err);
 /* Queue ev in the current batch; sends the batch when full. */
 int bus_out_send(struct bus_out *o, const struct event *ev, struct hb_error *err);
 /* Send what is batched now (call before waiting, and at the end). */
@@ -49,6 +53,8 @@ void bus_out_close(struct bus_out *o);
 
 int bus_in_open(struct bus_in *in, void *zctx, const char *endpoint, bool bind,
                 struct hb_error *err);
+int bus_in_open_secure(struct bus_in *in, void *zctx, const char *endpoint, bool bind,
+                       const struct bus_curve *curve, struct hb_error *err);
 /* Next event: 1 when *ev holds one, 0 on timeout (timeout_ms < 0 waits
  * forever), negative on a socket error. A malformed frame is counted in
  * rejected_frames, reported through err, and returns -EBADMSG; the caller
