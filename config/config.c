@@ -88,6 +88,11 @@ void config_free(struct config *cfg) {
   for (size_t i = 0; i < cfg->detect.n_leaks; i++)
     free(cfg->detect.leaks[i].regex);
   free(cfg->detect.leaks);
+  for (size_t i = 0; i < cfg->collect.file.n_watch; i++)
+    free(cfg->collect.file.watch[i]);
+  free(cfg->collect.file.watch);
+  cfg->collect.file.watch = NULL;
+  cfg->collect.file.n_watch = 0;
   cfg->detect.leaks = NULL;
   cfg->detect.n_leaks = 0;
   cfg->services = NULL;
@@ -562,6 +567,71 @@ static int parse_detect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
   return parse_numbers(w, n, p, &sec);
 }
 
+/* collect.file.watch: a non-empty list of absolute paths. */
+static int parse_watch(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                       struct cfg_collect_file *f) {
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, n, p, &items, &count);
+  if (rc)
+    return rc;
+  if (count == 0)
+    return yw_fail_at(w, n, p, "empty list (leave the key out for the default paths)");
+  if (!(f->watch = zalloc(count, sizeof *f->watch)))
+    return oom(w);
+  for (size_t i = 0; i < count; i++) {
+    struct yw_path ip = item(p, i);
+    yaml_node_t *v = yw_node(w, items[i]);
+    const char *text;
+    size_t len;
+    char got[YW_QUOTE_MAX];
+    if (!yw_scalar(v, &text, &len) || yw_is_null(v))
+      return yw_fail_at(w, v, &ip, "expected an absolute path, got %s", yw_describe(v, got));
+    if (len == 0 || text[0] != '/')
+      return yw_fail_at(w, v, &ip, "path %s is not absolute", yw_quote(text, len, got));
+    if (len >= EV_PATH_MAX || memchr(text, '\0', len))
+      return yw_fail_at(w, v, &ip, "a path of at most %d bytes, without NUL", EV_PATH_MAX - 1);
+    if (!(f->watch[i] = strndup(text, len)))
+      return oom(w);
+    f->n_watch = i + 1;
+  }
+  return 0;
+}
+
+static int parse_collect_file(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                              struct cfg_collect_file *f) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    struct yw_path kp = under(p, k, len);
+    if (key_is(k, len, "watch"))
+      rc = parse_watch(w, yw_node(w, pairs[i].value), &kp, f);
+    else
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "watch");
+  }
+  return rc;
+}
+
+static int parse_collect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                         struct cfg_collect *c) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    struct yw_path kp = under(p, k, len);
+    if (key_is(k, len, "file"))
+      rc = parse_collect_file(w, yw_node(w, pairs[i].value), &kp, &c->file);
+    else
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "file");
+  }
+  return rc;
+}
+
 /* services before networks, whatever the file order: an external group's
  * name is checked against the services'. */
 static int parse_top(struct yw *w, yaml_node_t *root, struct config *cfg) {
@@ -601,9 +671,11 @@ static int parse_top(struct yw *w, yaml_node_t *root, struct config *cfg) {
       rc = parse_learn(w, v, &kp, &cfg->learn);
     else if (key_is(k, len, "detect"))
       rc = parse_detect(w, v, &kp, &cfg->detect);
+    else if (key_is(k, len, "collect"))
+      rc = parse_collect(w, v, &kp, &cfg->collect);
     else
       rc = yw_unknown_key(w, yw_node(w, pairs[i].key), NULL,
-                          "detect, flows, learn, mode, networks, node, "
+                          "collect, detect, flows, learn, mode, networks, node, "
                           "services");
   }
   return rc;

@@ -102,6 +102,16 @@ struct cfg_detect {
   size_t n_leaks;
 };
 
+/* habit collect file: the paths to watch. */
+struct cfg_collect_file {
+  char **watch;   /* absolute paths, allocated; NULL: the default list */
+  size_t n_watch;
+};
+
+struct cfg_collect {
+  struct cfg_collect_file file;
+};
+
 struct config {
   char path[256];        /* file it came from, "" for defaults */
   char node[EV_NAME_MAX];
@@ -115,6 +125,7 @@ struct config {
   struct cfg_flow flow;
   struct cfg_learn learn;
   struct cfg_detect detect;
+  struct cfg_collect collect;
 };
 
 void config_defaults(struct config *cfg);

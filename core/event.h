@@ -21,6 +21,8 @@
 #define EV_TEXT_MAX 256    /* hostnames, paths, SNI, DNS names */
 #define EV_SHORT_MAX 64    /* user agents, banners, ALPN, methods */
 #define EV_REASON_MAX 320  /* alert sentences */
+#define EV_PATH_MAX 1024   /* file paths and executables of file events */
+#define EV_COMM_MAX 16     /* a process's comm (TASK_COMM_LEN) */
 #define EV_MAX_WIRE 4096   /* no encoded event is larger */
 
 enum ev_kind {
@@ -28,6 +30,7 @@ enum ev_kind {
   EV_ALERT = 2, /* a detector's decision about a flow */
   EV_STATS = 3, /* a collector's counters */
   EV_END = 4,   /* end of a stream: final counters and status */
+  EV_FILE = 6,  /* an access to a watched file (habit collect file) */
 };
 
 enum ev_end_reason {
@@ -131,6 +134,33 @@ struct ev_end {
   char message[EV_REASON_MAX];
 };
 
+/* What was done to a watched file. */
+enum ev_file_op {
+  EV_FILE_OPEN = 1,   /* opened (to read or write) */
+  EV_FILE_MODIFY = 2, /* written to */
+  EV_FILE_CREATE = 3, /* a new entry in a watched directory */
+  EV_FILE_DELETE = 4, /* an entry removed */
+  EV_FILE_EXEC = 5,   /* opened to be executed */
+  EV_FILE_MOVE = 6,   /* renamed: one event for the old name, one for the new */
+};
+
+#define EV_UID_UNKNOWN UINT32_MAX
+
+/* One access to a watched path, as fanotify (or inotify) reported it. The
+ * process fields are read from /proc when the event is read: empty when the
+ * process had already exited, and pid 0 / uid EV_UID_UNKNOWN when the
+ * backend does not tell (inotify). */
+struct ev_file {
+  uint8_t op;                /* enum ev_file_op */
+  uint8_t is_dir;            /* the entry is a directory */
+  uint32_t pid;              /* 0: unknown */
+  uint32_t uid;              /* effective uid; EV_UID_UNKNOWN when unknown */
+  char path[EV_PATH_MAX];    /* absolute */
+  char exe[EV_PATH_MAX];     /* /proc/pid/exe at event time, "" if gone */
+  char comm[EV_COMM_MAX];
+  char rule[EV_PATH_MAX];    /* the watched path that matched */
+};
+
 struct event {
   uint8_t kind;              /* enum ev_kind */
   uint64_t ts_ns;            /* when it happened (capture time for flows) */
@@ -140,6 +170,7 @@ struct event {
     struct ev_alert alert;
     struct ev_stats stats;
     struct ev_end end;
+    struct ev_file file;
   } u;
 };
 
@@ -160,6 +191,7 @@ const char *ev_state_name(uint8_t state);
 const char *ev_category_name(uint8_t cat);
 const char *ev_action_name(uint8_t action);
 const char *ev_mode_name(uint8_t mode);
+const char *ev_file_op_name(uint8_t op);
 /* "discover" -> EV_MODE_DISCOVER; 0 when unknown. */
 uint8_t ev_mode_parse(const char *s);
 

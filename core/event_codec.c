@@ -123,6 +123,18 @@ static const struct field end_fields[] = {
     EVF(141, F_STR, false, u.end.message, "message"),
 };
 
+static const struct field file_fields[] = {
+    COMMON_FIELDS,
+    EVF(170, F_U8, true, u.file.op, "op"),
+    EVF(171, F_STR, true, u.file.path, "path"),
+    EVF(172, F_U32, true, u.file.pid, "pid"),
+    EVF(173, F_U32, true, u.file.uid, "uid"),
+    EVF(174, F_STR, false, u.file.exe, "exe"),
+    EVF(175, F_STR, false, u.file.comm, "comm"),
+    EVF(176, F_STR, false, u.file.rule, "rule"),
+    EVF(177, F_U8, false, u.file.is_dir, "is_dir"),
+};
+
 struct kind_desc {
   const struct field *fields;
   size_t n;
@@ -133,6 +145,7 @@ static const struct kind_desc kinds[] = {
     [EV_ALERT] = {alert_fields, sizeof alert_fields / sizeof alert_fields[0]},
     [EV_STATS] = {stats_fields, sizeof stats_fields / sizeof stats_fields[0]},
     [EV_END] = {end_fields, sizeof end_fields / sizeof end_fields[0]},
+    [EV_FILE] = {file_fields, sizeof file_fields / sizeof file_fields[0]},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 /* ev_decode tracks fields seen in a 64-bit mask. */
@@ -140,7 +153,7 @@ _Static_assert(sizeof alert_fields / sizeof alert_fields[0] <= 64, "too many fie
 _Static_assert(sizeof end_fields / sizeof end_fields[0] <= 64, "too many fields");
 
 static const struct kind_desc *kind_of(uint8_t kind) {
-  if (kind == 0 || kind >= N_KINDS)
+  if (kind == 0 || kind >= N_KINDS || !kinds[kind].fields)
     return NULL;
   return &kinds[kind];
 }
@@ -299,6 +312,16 @@ static int check_semantics(struct event *ev, struct hb_error *err) {
       return reject(ev, err, "alert score is NaN");
     return check_flow(&a->flow, ev, err);
   }
+  case EV_FILE: {
+    const struct ev_file *f = &ev->u.file;
+    if (f->op < EV_FILE_OPEN || f->op > EV_FILE_MOVE)
+      return reject(ev, err, "file op %u out of range", f->op);
+    if (f->path[0] != '/')
+      return reject(ev, err, "file path is not absolute");
+    if (f->is_dir > 1)
+      return reject(ev, err, "is_dir %u is not 0 or 1", f->is_dir);
+    return 0;
+  }
   default:
     return 0;
   }
@@ -382,7 +405,7 @@ static const char *name_in(const char *const *names, size_t n, unsigned v) {
 #define NAME_IN(arr, v) name_in(arr, sizeof arr / sizeof arr[0], v)
 
 const char *ev_kind_name(uint8_t kind) {
-  static const char *const n[] = {NULL, "flow", "alert", "stats", "end"};
+  static const char *const n[] = {NULL, "flow", "alert", "stats", "end", NULL, "file"};
   return NAME_IN(n, kind);
 }
 
@@ -409,6 +432,11 @@ const char *ev_action_name(uint8_t action) {
 const char *ev_mode_name(uint8_t mode) {
   static const char *const n[] = {NULL, "discover", "monitor", "protect"};
   return NAME_IN(n, mode);
+}
+
+const char *ev_file_op_name(uint8_t op) {
+  static const char *const n[] = {NULL, "open", "modify", "create", "delete", "exec", "move"};
+  return NAME_IN(n, op);
 }
 
 uint8_t ev_mode_parse(const char *s) {

@@ -436,7 +436,7 @@ static void test_unknown_keys(void **state) {
   (void)state;
   expect_error("node: x\nnodes: y\n",
                "shop.yaml:2:1: unknown key 'nodes' at top level (expected "
-               "one of: detect, flows, learn, mode, networks, node, "
+               "one of: collect, detect, flows, learn, mode, networks, node, "
                "services)");
   expect_error("services:\n  web:\n    mode: monitor\n    member: []\n",
                "shop.yaml:4:5: unknown key 'member' in services.web "
@@ -471,14 +471,14 @@ static void test_unknown_keys(void **state) {
   /* Unprintable and long keys stay on one line, cut. */
   expect_error("\"a\\nb\\u00e9\": 1\n",
                "shop.yaml:1:1: unknown key 'a\\x0ab\\xc3\\xa9' at top level "
-               "(expected one of: detect, flows, learn, mode, networks, node, "
-               "services)");
+               "(expected one of: collect, detect, flows, learn, mode, networks, "
+               "node, services)");
   expect_error("kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
                "kkkkkkkkkkkk: 1\n",
                "shop.yaml:1:1: unknown key "
                "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
-               "' at top level (expected one of: detect, flows, learn, mode, "
-               "networks, node, services)");
+               "' at top level (expected one of: collect, detect, flows, learn, "
+               "mode, networks, node, services)");
 }
 
 static void test_duplicate_keys(void **state) {
@@ -958,6 +958,53 @@ static void test_threats_and_leaks(void **state) {
                "shop.yaml:3:24: detect.leaks[0].regex: expected a regular expression");
 }
 
+/* collect.file.watch: absolute paths, in order; strict like the rest. */
+static void test_collect_file(void **state) {
+  (void)state;
+  struct config c;
+  expect_ok("", &c);
+  assert_null(c.collect.file.watch);
+  assert_int_equal(c.collect.file.n_watch, 0);
+  config_free(&c);
+  expect_ok("collect:\n  file:\n    watch: [/etc/passwd, \"/srv/app data\", /]\n", &c);
+  assert_int_equal(c.collect.file.n_watch, 3);
+  assert_string_equal(c.collect.file.watch[0], "/etc/passwd");
+  assert_string_equal(c.collect.file.watch[1], "/srv/app data");
+  assert_string_equal(c.collect.file.watch[2], "/");
+  config_free(&c);
+  assert_null(c.collect.file.watch);
+  expect_ok("collect:\n  file:\n", &c); /* nothing under it: the defaults */
+  assert_null(c.collect.file.watch);
+  config_free(&c);
+
+  expect_error("collect:\n  files: {}\n",
+               "shop.yaml:2:3: unknown key 'files' in collect (expected one of: file)");
+  expect_error("collect:\n  file:\n    paths: [/etc]\n",
+               "shop.yaml:3:5: unknown key 'paths' in collect.file (expected one of: watch)");
+  expect_error("collect:\n  file:\n    watch: [/etc, etc/shadow]\n",
+               "shop.yaml:3:19: collect.file.watch[1]: path 'etc/shadow' is not absolute");
+  expect_error("collect:\n  file:\n    watch: [\"\"]\n",
+               "shop.yaml:3:13: collect.file.watch[0]: path '' is not absolute");
+  expect_error("collect:\n  file:\n    watch: []\n",
+               "shop.yaml:3:12: collect.file.watch: empty list (leave the key out for the "
+               "default paths)");
+  expect_error("collect:\n  file:\n    watch: /etc\n",
+               "shop.yaml:3:12: collect.file.watch: expected a list, got '/etc'");
+  expect_error("collect:\n  file:\n    watch: [[/etc]]\n",
+               "shop.yaml:3:13: collect.file.watch[0]: expected an absolute path, got a list");
+  expect_error("collect:\n  file:\n    watch:\n      - \n",
+               "shop.yaml:4:8: collect.file.watch[0]: expected an absolute path, got nothing");
+  char text[1200] = "collect: {file: {watch: [/";
+  size_t len = strlen(text);
+  memset(text + len, 'a', 1023);
+  strcpy(text + len + 1023, "]}}\n");
+  expect_error(text, "shop.yaml:1:26: collect.file.watch[0]: a path of at most 1023 bytes, "
+                     "without NUL");
+  /* A failure after the list was built leaks nothing (ASan build). */
+  expect_error("collect:\n  file:\n    watch: [/a, /b]\nnode: \"bad name\"\n",
+               "shop.yaml:4:7: node: name 'bad name' has a character outside [A-Za-z0-9._-]");
+}
+
 static void test_null_error(void **state) {
   (void)state;
   struct config c;
@@ -987,6 +1034,7 @@ int main(void) {
       cmocka_unit_test(test_error_order),
       cmocka_unit_test(test_load),
       cmocka_unit_test(test_threats_and_leaks),
+      cmocka_unit_test(test_collect_file),
       cmocka_unit_test(test_null_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -129,6 +129,22 @@ static void make_end(struct event *ev) {
   FILL(ev->u.end.message, 19);
 }
 
+static void make_file(struct event *ev) {
+  memset(ev, 0, sizeof *ev);
+  ev->kind = EV_FILE;
+  ev->ts_ns = 1700000000000000000ull;
+  FILL(ev->node, 20);
+  ev->u.file.op = EV_FILE_MOVE;
+  ev->u.file.is_dir = 1;
+  ev->u.file.pid = UINT32_MAX - 1;
+  ev->u.file.uid = EV_UID_UNKNOWN;
+  FILL(ev->u.file.path, 21);
+  ev->u.file.path[0] = '/';
+  FILL(ev->u.file.exe, 22);
+  FILL(ev->u.file.comm, 23);
+  FILL(ev->u.file.rule, 24);
+}
+
 /* Encode, check the size limits, decode and compare byte for byte. */
 static int roundtrip(const struct event *ev) {
   uint8_t buf[EV_MAX_WIRE + 64];
@@ -164,6 +180,8 @@ static void test_roundtrip_every_kind(void **state) {
   make_stats(&ev);
   roundtrip(&ev);
   make_end(&ev);
+  roundtrip(&ev);
+  make_file(&ev);
   roundtrip(&ev);
 }
 
@@ -247,7 +265,7 @@ static void test_encode_errors(void **state) {
 struct wfield {
   uint8_t tag;
   uint16_t len;
-  uint8_t val[400];
+  uint8_t val[EV_PATH_MAX + 8];
 };
 
 struct wire {
@@ -384,7 +402,7 @@ static void test_reject_header(void **state) {
   expect_reject(c, (size_t)n, "unsupported version 2");
   c[2] = 0;
   expect_reject(c, (size_t)n, "unsupported version 0");
-  const uint8_t kinds[] = {0, 5, 6, 200, 255};
+  const uint8_t kinds[] = {0, 5, 7, 200, 255};
   for (size_t i = 0; i < sizeof kinds; i++) {
     memcpy(c, buf, (size_t)n);
     c[3] = kinds[i];
@@ -722,6 +740,80 @@ static void test_reject_semantics(void **state) {
   expect_event_reject(&ev, "alert score is NaN");
 }
 
+/* File events: every op round-trips with only the required fields; the
+ * largest fits the wire; each refusal names its reason. */
+static void test_file_event(void **state) {
+  (void)state;
+  struct event ev;
+  for (uint8_t op = EV_FILE_OPEN; op <= EV_FILE_MOVE; op++) {
+    memset(&ev, 0, sizeof ev);
+    ev.kind = EV_FILE;
+    ev.u.file.op = op;
+    strcpy(ev.u.file.path, "/etc/passwd");
+    roundtrip(&ev);
+  }
+  make_file(&ev);
+  int n = roundtrip(&ev);
+  assert_true(n <= EV_MAX_WIRE);
+  assert_string_equal(ev_kind_name(EV_FILE), "file");
+  assert_string_equal(ev_file_op_name(EV_FILE_EXEC), "exec");
+  assert_string_equal(ev_file_op_name(EV_FILE_MOVE), "move");
+  assert_string_equal(ev_file_op_name(0), "unknown");
+  assert_string_equal(ev_file_op_name(7), "unknown");
+
+  const uint8_t bad_op[] = {0, 7, 255};
+  for (size_t i = 0; i < sizeof bad_op; i++) {
+    make_file(&ev);
+    ev.u.file.op = bad_op[i];
+    expect_event_reject(&ev, "file op");
+  }
+  make_file(&ev);
+  ev.u.file.path[0] = 'x';
+  expect_event_reject(&ev, "file path is not absolute");
+  make_file(&ev);
+  ev.u.file.is_dir = 2;
+  expect_event_reject(&ev, "is_dir 2 is not 0 or 1");
+
+  struct wire w;
+  const struct {
+    uint8_t tag;
+    const char *name;
+  } req[] = {{170, "op"}, {171, "path"}, {172, "pid"}, {173, "uid"}};
+  for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
+    make_file(&ev);
+    wire_from(&w, &ev);
+    wire_remove(&w, req[i].tag);
+    char why[64];
+    snprintf(why, sizeof why, "required field %s missing", req[i].name);
+    expect_wire_reject(&w, why);
+  }
+  /* Bounds: comm is 15 bytes at most, a path 1023. */
+  char s[EV_PATH_MAX + 1];
+  memset(s, '/', sizeof s);
+  make_file(&ev);
+  wire_from(&w, &ev);
+  wire_set(&w, 175, s, EV_COMM_MAX);
+  expect_wire_reject(&w, "field comm: 16 bytes, at most 15 allowed");
+  make_file(&ev);
+  wire_from(&w, &ev);
+  wire_set(&w, 171, s, EV_PATH_MAX);
+  expect_wire_reject(&w, "field path: 1024 bytes, at most 1023 allowed");
+  make_file(&ev);
+  wire_from(&w, &ev);
+  wire_set(&w, 171, s, EV_PATH_MAX - 1);
+  uint8_t out[EV_MAX_WIRE * 2];
+  size_t m = wire_out(&w, out);
+  struct event got;
+  struct hb_error err;
+  assert_int_equal(decode_bytes(out, m, &got, &err), 0);
+  assert_int_equal(strlen(got.u.file.path), EV_PATH_MAX - 1);
+  /* Another kind's tags are unknown to a file event. */
+  make_file(&ev);
+  wire_from(&w, &ev);
+  wire_add(&w, 121, "\x01\0\0\0\0\0\0\0", 8);
+  expect_wire_reject(&w, "unknown field tag 121 for kind 6");
+}
+
 static void test_names(void **state) {
   (void)state;
   assert_string_equal(ev_kind_name(EV_FLOW), "flow");
@@ -784,6 +876,7 @@ int main(void) {
       cmocka_unit_test(test_reject_int_width),
       cmocka_unit_test(test_reject_missing),
       cmocka_unit_test(test_reject_semantics),
+      cmocka_unit_test(test_file_event),
       cmocka_unit_test(test_names),
       cmocka_unit_test(test_mutations),
   };
