@@ -14,6 +14,7 @@ enum { EXIT_OK = 0, EXIT_ALERTS = 1, EXIT_BAD_INPUT = 2, EXIT_FAILURE_RT = 3 };
 
 int cmd_replay(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_policy_mode(int argc, char **argv); /* argv[0] is "mode" */
 int cmd_collect(int argc, char **argv);
 int cmd_engine(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);

@@ -7,7 +7,8 @@
  * least every --flush seconds. A killed engine loses at most what came
  * since the last flush; a restarted one loads the model and goes on.
  * Alerts go to --alerts as EVE JSON lines (flushed each second) and, with
- * --publish, one message each on a PUB socket.
+ * --publish, one message each on a PUB socket. Modes changed at run time
+ * (habit policy mode) are read from the model within a second.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -144,19 +145,15 @@ struct daemon {
   char (*clients)[CURVE_KEY_LEN + 1];
   size_t n_clients;
   struct zap zap;
+  struct svc_mode *modes;
+  size_t n_modes;
   uint64_t collectors_ended, rejected;
 };
 
-/* Can any service learn under these options? */
-static bool may_learn(const struct engine_opts *o, const struct config *cfg) {
-  if (o->mode)
-    return o->mode == EV_MODE_DISCOVER;
-  if (cfg->default_mode == 0 || cfg->default_mode == EV_MODE_DISCOVER)
-    return true;
-  for (size_t i = 0; i < cfg->n_services; i++)
-    if (cfg->services[i].mode == EV_MODE_DISCOVER)
-      return true;
-  return false;
+/* Can any service learn under these options? Without --mode, yes: a
+ * service may be moved to discover at run time. */
+static bool may_learn(const struct engine_opts *o) {
+  return !o->mode || o->mode == EV_MODE_DISCOVER;
 }
 
 static FILE *open_output(const char *path, struct hb_error *err) {
@@ -181,7 +178,7 @@ static int prepare(struct daemon *d, struct hb_error *err) {
   config_defaults(&d->cfg);
   if (d->o.config && (rc = config_load(d->o.config, &d->cfg, err)) < 0)
     return rc;
-  d->learn = may_learn(&d->o, &d->cfg);
+  d->learn = may_learn(&d->o);
   rc = store_open(&d->store, d->o.model, d->learn ? STORE_CREATE : STORE_READONLY, err);
   if (rc < 0)
     return rc;
@@ -227,6 +224,7 @@ static void release(struct daemon *d) {
   if (d->zctx)
     zmq_ctx_term(d->zctx);
   free(d->clients);
+  free(d->modes);
   if (d->store_open)
     store_close(&d->store);
   if (d->alerts && d->alerts != stdout)
@@ -247,6 +245,41 @@ static void ended(struct daemon *d, const struct event *ev) {
             ev->node, s->source, ev->u.end.status ? " with an error: " : "",
             ev->u.end.message, (unsigned long long)s->packets, (unsigned long long)s->flows,
             (unsigned long long)s->dropped_kernel, (unsigned long long)s->dropped_bus);
+}
+
+/* Reload the run-time modes when the model changed under us; say what
+ * changed. */
+static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *err) {
+  if (!store_modes_changed(&d->store))
+    return 0;
+  struct svc_mode *modes;
+  size_t n;
+  int rc = store_load_modes(&d->store, &modes, &n, err);
+  if (rc < 0)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t before = engine_service_mode(eng, modes[i].service);
+    size_t j = 0;
+    while (j < d->n_modes && strcmp(d->modes[j].service, modes[i].service) != 0)
+      j++;
+    if ((j == d->n_modes || d->modes[j].mode != modes[i].mode) && !d->o.quiet)
+      fprintf(stderr, "habit: engine: service %s: %s -> %s (%s)\n", modes[i].service,
+              ev_mode_name(before), ev_mode_name(modes[i].mode),
+              modes[i].why[0] ? modes[i].why : "set at run time");
+  }
+  for (size_t j = 0; j < d->n_modes; j++) {
+    size_t i = 0;
+    while (i < n && strcmp(d->modes[j].service, modes[i].service) != 0)
+      i++;
+    if (i == n && !d->o.quiet)
+      fprintf(stderr, "habit: engine: service %s: back to the config's mode\n",
+              d->modes[j].service);
+  }
+  engine_set_modes(eng, modes, n);
+  free(d->modes);
+  d->modes = modes;
+  d->n_modes = n;
+  return 0;
 }
 
 /* Receive until told to stop; write what was learned every flush_s. */
@@ -277,6 +310,8 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
     }
     uint64_t now = hb_mono_ns();
     if (now >= next_out) {
+      if ((rc = reload_modes(d, eng, err)) < 0)
+        break;
       if (d->alerts)
         fflush(d->alerts);
       if (d->flows)
@@ -316,6 +351,8 @@ int cmd_engine(int argc, char **argv) {
   struct engine eng;
   rc = engine_init(&eng, &d.cfg, &d.model, d.learn ? &d.store : NULL, d.o.mode, d.alerts,
                    d.flows);
+  if (rc == 0)
+    rc = reload_modes(&d, &eng, &err);
   if (rc == 0 && d.pub) {
     eng.alert_hook = publish;
     eng.alert_hook_ctx = d.pub;

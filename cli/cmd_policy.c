@@ -15,9 +15,11 @@
 #include "core/timefmt.h"
 #include "detect/explain.h"
 #include "models/store.h"
+#include "models/store_modes.h"
 
 static const char policy_usage[] =
     "usage: habit policy show --model M.db [--service NAME] [--config C.yaml]\n"
+    "       habit policy mode --model M.db SERVICE MODE (see policy mode --help)\n"
     "\n"
     "Prints what the model has learned, as YAML: each service with its kind,\n"
     "members (the addresses and ports that were mapped to it) and readiness\n"
@@ -165,6 +167,25 @@ static int show(const struct show_ctx *c) {
   return 0;
 }
 
+/* Modes set at run time, when there are any (a model without them prints
+ * as before, so outputs still diff cleanly). */
+static int show_modes(struct store *st, struct hb_error *err) {
+  struct svc_mode *modes;
+  size_t n;
+  int rc = store_load_modes(st, &modes, &n, err);
+  if (rc < 0 || n == 0)
+    return rc;
+  printf("modes:\n");
+  for (size_t i = 0; i < n; i++) {
+    char when[HB_TIME_STRLEN];
+    hb_time_iso(modes[i].changed_ns, when);
+    printf("  \"%s\": {mode: %s, since: \"%s\", why: \"%s\"}\n", modes[i].service,
+           ev_mode_name(modes[i].mode), when, modes[i].why);
+  }
+  free(modes);
+  return 0;
+}
+
 static int policy_show(int argc, char **argv) {
   static const struct option longopts[] = {
       {"model", required_argument, NULL, 'm'},
@@ -211,6 +232,8 @@ static int policy_show(int argc, char **argv) {
     rc = show(&c);
     if (rc < 0)
       hb_fail(&err, -rc, "out of memory");
+    if (rc == 0)
+      rc = show_modes(&st, &err);
   }
   if (rc < 0)
     cli_error("%s", err.msg);
@@ -224,10 +247,12 @@ static int policy_show(int argc, char **argv) {
 int cmd_policy(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "show") == 0)
     return policy_show(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "mode") == 0)
+    return cmd_policy_mode(argc - 1, argv + 1);
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     fputs(policy_usage, stdout);
     return EXIT_OK;
   }
-  cli_error("policy: expected 'show' (habit policy show --model M.db)");
+  cli_error("policy: expected 'show' or 'mode' (habit policy show --model M.db)");
   return EXIT_BAD_INPUT;
 }

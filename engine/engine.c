@@ -63,10 +63,33 @@ static uint8_t config_mode(const struct config *cfg, const char *service) {
   return 0;
 }
 
+void engine_set_modes(struct engine *e, const struct svc_mode *modes, size_t n) {
+  e->modes = modes;
+  e->n_modes = n;
+}
+
+/* A service's mode: set at run time, else the config's; 0 when neither
+ * names it. */
+static uint8_t service_mode(const struct engine *e, const char *service) {
+  for (size_t i = 0; i < e->n_modes; i++)
+    if (strcmp(e->modes[i].service, service) == 0)
+      return e->modes[i].mode;
+  return config_mode(e->cfg, service);
+}
+
+uint8_t engine_service_mode(const struct engine *e, const char *service) {
+  if (e->mode_override)
+    return e->mode_override;
+  uint8_t m = service_mode(e, service);
+  if (!m)
+    m = e->cfg->default_mode;
+  return m ? m : EV_MODE_DISCOVER;
+}
+
 static uint8_t mode_for(const struct engine *e, const struct ev_flow *f) {
   if (e->mode_override)
     return e->mode_override;
-  uint8_t a = config_mode(e->cfg, f->cli_service), b = config_mode(e->cfg, f->srv_service);
+  uint8_t a = service_mode(e, f->cli_service), b = service_mode(e, f->srv_service);
   uint8_t m = a > b ? a : b;
   if (!m)
     m = e->cfg->default_mode;

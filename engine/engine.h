@@ -22,6 +22,7 @@
 #include "learn/learner.h"
 #include "models/model.h"
 #include "models/store.h"
+#include "models/store_modes.h"
 #include "services/service_map.h"
 
 struct engine_counts {
@@ -49,6 +50,11 @@ struct engine {
    * to publish it; NULL: none. */
   void (*alert_hook)(void *ctx, const char *json, size_t len);
   void *alert_hook_ctx;
+  /* Modes set at run time (habit policy mode): they override the config's
+   * for their services; the override of --mode overrides them. Owned by
+   * the caller (engine_set_modes). */
+  const struct svc_mode *modes;
+  size_t n_modes;
 };
 
 int engine_init(struct engine *e, const struct config *cfg, struct model *m,
@@ -56,6 +62,10 @@ int engine_init(struct engine *e, const struct config *cfg, struct model *m,
                 FILE *flows_out);
 /* 0 for an event handled, 1 for EV_END, negative on a failure (err). */
 int engine_event(struct engine *e, const struct event *ev, struct hb_error *err);
+/* Use these run-time modes from now on (the caller keeps them alive). */
+void engine_set_modes(struct engine *e, const struct svc_mode *modes, size_t n);
+/* The mode in force for a service (run time, else config, else default). */
+uint8_t engine_service_mode(const struct engine *e, const char *service);
 /* End of input: release held alerts, fold and write what was learned. */
 int engine_finish(struct engine *e, struct hb_error *err);
 void engine_free(struct engine *e);

@@ -7,6 +7,8 @@
  *   members(service, member, role, first_ns, last_ns, count)
  *   edges(client, server, proto, port, app, count, first_ns, last_ns,
  *         <one BLOB column per edge metric>)
+ *   modes(service PRIMARY KEY, mode, changed_ns, why)   (store_modes.c;
+ *         created on the first run-time mode change)
  */
 #include "models/store.h"
 

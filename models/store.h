@@ -31,6 +31,8 @@ struct store {
   bool in_run;
   bool created;     /* this open created the file */
   uint64_t flushes; /* committed batches */
+  int64_t data_version;    /* store_modes_changed(): last PRAGMA data_version */
+  bool data_version_seen;
 };
 
 int store_open(struct store *st, const char *path, int flags, struct hb_error *err);
