@@ -147,6 +147,8 @@ struct daemon {
   struct zap zap;
   struct svc_mode *modes;
   size_t n_modes;
+  uint64_t *ready_since; /* per model service: when it became ready (0: not) */
+  uint32_t n_ready;
   uint64_t collectors_ended, rejected;
 };
 
@@ -225,6 +227,7 @@ static void release(struct daemon *d) {
     zmq_ctx_term(d->zctx);
   free(d->clients);
   free(d->modes);
+  free(d->ready_since);
   if (d->store_open)
     store_close(&d->store);
   if (d->alerts && d->alerts != stdout)
@@ -282,6 +285,68 @@ static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *e
   return 0;
 }
 
+/* learn.auto_monitor: a service learning in discover whose readiness has
+ * stayed under the bound (with enough flows) for that long moves to
+ * monitor, as a run-time mode with the evidence as its reason. */
+static int auto_monitor(struct daemon *d, struct engine *eng, struct hb_error *err) {
+  const struct cfg_learn *l = &d->cfg.learn;
+  if (!l->auto_monitor || d->o.mode || !d->learn)
+    return 0;
+  const struct model *m = &d->model;
+  if (d->n_ready < m->n_services) {
+    uint64_t *grown = realloc(d->ready_since, m->n_services * sizeof *grown);
+    if (!grown)
+      return hb_fail(err, ENOMEM, "out of memory");
+    memset(grown + d->n_ready, 0, (m->n_services - d->n_ready) * sizeof *grown);
+    d->ready_since = grown;
+    d->n_ready = m->n_services;
+  }
+  uint64_t now = hb_mono_ns();
+  bool moved = false;
+  for (uint32_t i = 0; i < m->n_services; i++) {
+    const char *name = m->services[i].name;
+    if (engine_service_mode(eng, name) != EV_MODE_DISCOVER)
+      continue;
+    struct readiness r;
+    model_readiness(m, i, &r);
+    if (r.observations < l->auto_monitor_flows || r.p_new >= l->readiness_bound) {
+      d->ready_since[i] = 0;
+      continue;
+    }
+    if (!d->ready_since[i])
+      d->ready_since[i] = now;
+    if (now - d->ready_since[i] < (uint64_t)l->auto_monitor * 1000000000ull)
+      continue;
+    char why[128];
+    snprintf(why, sizeof why,
+             "ready: p_new %.4f < %g over %llu flows (%llu seen once) for %u s", r.p_new,
+             l->readiness_bound, (unsigned long long)r.observations,
+             (unsigned long long)r.singletons, l->auto_monitor);
+    int rc = store_set_mode(&d->store, name, EV_MODE_MONITOR, why, err);
+    if (rc < 0)
+      return rc;
+    moved = true;
+  }
+  if (!moved)
+    return 0;
+  /* Our own write does not move data_version: load the modes now. */
+  struct svc_mode *modes;
+  size_t n;
+  int rc = store_load_modes(&d->store, &modes, &n, err);
+  if (rc < 0)
+    return rc;
+  for (size_t i = 0; i < n; i++)
+    if (engine_service_mode(eng, modes[i].service) != modes[i].mode && !d->o.quiet)
+      fprintf(stderr, "habit: engine: service %s: %s -> %s (%s)\n", modes[i].service,
+              ev_mode_name(engine_service_mode(eng, modes[i].service)),
+              ev_mode_name(modes[i].mode), modes[i].why);
+  engine_set_modes(eng, modes, n);
+  free(d->modes);
+  d->modes = modes;
+  d->n_modes = n;
+  return 0;
+}
+
 /* Receive until told to stop; write what was learned every flush_s. */
 static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
   struct event *ev = calloc(1, sizeof *ev);
@@ -310,7 +375,7 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
     }
     uint64_t now = hb_mono_ns();
     if (now >= next_out) {
-      if ((rc = reload_modes(d, eng, err)) < 0)
+      if ((rc = reload_modes(d, eng, err)) < 0 || (rc = auto_monitor(d, eng, err)) < 0)
         break;
       if (d->alerts)
         fflush(d->alerts);

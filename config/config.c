@@ -54,7 +54,9 @@ void config_defaults(struct config *cfg) {
       .dpi = true,
   };
   cfg->learn = (struct cfg_learn){.readiness_bound = 0.01,
-                                  .batch_events = 10000};
+                                  .batch_events = 10000,
+                                  .auto_monitor = 0,
+                                  .auto_monitor_flows = 100};
   cfg->detect = (struct cfg_detect){
       .min_samples = 20,
       .quantile = 0.999,
@@ -465,9 +467,12 @@ static int parse_learn(struct yw *w, yaml_node_t *n, const struct yw_path *p,
   const struct num_field fields[] = {
       U32_FIELD("batch_events", &l->batch_events, 1, COUNT_HI),
       REAL_FIELD("readiness_bound", &l->readiness_bound, 0, 1, true, true),
+      U32_FIELD("auto_monitor", &l->auto_monitor, 0, 31536000),
+      U32_FIELD("auto_monitor_flows", &l->auto_monitor_flows, 1, COUNT_HI),
   };
   const struct section sec = {.fields = fields, .n_fields = N_OF(fields),
-                              .expected = "batch_events, readiness_bound"};
+                              .expected = "auto_monitor, auto_monitor_flows, batch_events, "
+                                          "readiness_bound"};
   return parse_numbers(w, n, p, &sec);
 }
 

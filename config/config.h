@@ -62,6 +62,9 @@ struct cfg_flow {
 struct cfg_learn {
   double readiness_bound; /* p(new behavior) under which a service is ready */
   uint32_t batch_events;  /* events per model write transaction */
+  uint32_t auto_monitor;  /* seconds a service must stay ready before the
+                             engine moves it to monitor; 0: never */
+  uint32_t auto_monitor_flows; /* ... and the flows it must have had */
 };
 
 struct cfg_scan {

@@ -6,48 +6,10 @@
 # bad key names its file and line, keygen never overwrites. Traffic stays
 # on the loopback of a private network namespace; the bus is ipc://.
 source "$(dirname "$0")/_lib.sh"
-PY=$(command -v python3) || fail "needs python3"
 NS="hbK$$"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$NS" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-mkdir -p "$TMP/www" && echo ok >"$TMP/www/index.html"
-for port in 8080 8081 8082; do
-  ip netns exec "$NS" "$PY" -m http.server "$port" --bind 127.0.0.1 --directory "$TMP/www" \
-    >/dev/null 2>&1 &
-  PIDS+=($!)
-done
-cat >"$TMP/get.py" <<'PY'
-import socket, sys, time, urllib.request
-port, n = int(sys.argv[1]), int(sys.argv[2])
-if n == 0:  # wait for the server, before anything captures
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close(); sys.exit(0)
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"no server on {port}")
-for _ in range(n):
-    assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read() == b"ok\n"
-PY
-for port in 8080 8081 8082; do ip netns exec "$NS" "$PY" "$TMP/get.py" "$port" 0; done
+source "$(dirname "$0")/_live.sh"
+live_setup 8080 8081 8082
 printf 'flows:\n  timeouts: {tcp_closed: 1}\n' >"$TMP/c.yaml"
-wait_for() {
-  for _ in $(seq 150); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  fail "no '$2' in $1: $(tail -3 "$1" 2>/dev/null)"
-}
-flows_on() {
-  "$HABIT" policy show --model "$TMP/m.db" 2>/dev/null |
-    awk -v p="$1" '/^  - from:/{e=0} $1=="port:" && $2==p {e=1} e && $1=="flows:" {n+=$2; e=0}
-                   END {print n+0}'
-}
 
 cd "$TMP"
 "$HABIT" keygen engine >/dev/null && "$HABIT" keygen good >/dev/null && "$HABIT" keygen bad >/dev/null
@@ -68,26 +30,21 @@ SOCK="ipc://$TMP/engine.sock"
   --flush 1 --curve-secret engine.key --curve-clients good.pub 2>"$TMP/engine.log" &
 ENG=$!; PIDS+=($ENG)
 wait_for "$TMP/engine.log" "listening on"
-# collector NAME PORT N [CURVE ARGS...]: capture while N requests go to PORT.
-collector() {
+# run_collector NAME PORT N [CURVE ARGS...]: capture while N requests go to PORT.
+run_collector() {
   local name=$1 port=$2 n=$3
   shift 3
-  ip netns exec "$NS" "$HABIT" collect net --iface lo --connect "$SOCK" --config "$TMP/c.yaml" \
-    "$@" 2>"$TMP/$name.log" &
-  local col=$!
-  PIDS+=($col)
-  wait_for "$TMP/$name.log" "capturing on"
-  sleep 0.5
-  ip netns exec "$NS" "$PY" "$TMP/get.py" "$port" "$n"
+  collector "$TMP/$name.log" "$@"
+  get "$port" "$n"
   sleep 2.5 # flows end (tcp_closed 1 s), are sent, would be learned (flush 1 s)
-  kill -TERM "$col"
-  wait "$col" || fail "$name collector exited $?"
+  kill -TERM "$COL"
+  wait "$COL" || fail "$name collector exited $?"
 }
-collector good 8080 5 --curve-server engine.pub --curve-secret good.key
+run_collector good 8080 5 --curve-server engine.pub --curve-secret good.key
 wait_for "$TMP/engine.log" "ended"
-collector bad 8081 3 --curve-server engine.pub --curve-secret bad.key
+run_collector bad 8081 3 --curve-server engine.pub --curve-secret bad.key
 wait_for "$TMP/engine.log" "refused key $(cat bad.pub)"
-collector plain 8082 3
+run_collector plain 8082 3
 kill -TERM "$ENG"
 wait "$ENG" || fail "engine exited $?"
 a=$(flows_on 8080) b=$(flows_on 8081) c=$(flows_on 8082)

@@ -1,46 +1,20 @@
 #!/usr/bin/env bash
-# Modes change while the engine runs (habit policy mode), no restart:
+# Modes change while the engine runs, no restart:
 #  - web learns in discover (its config mode);
 #  - `policy mode web monitor`: the engine logs the change within a second,
 #    `policy show` lists it, and connections to a port web never used are
 #    violations, learned nothing;
 #  - `policy mode web config`: back to discover, the same port is learned
 #    and raises nothing more;
-#  - an unknown service or mode word: exit 2, nothing changed.
+#  - an unknown service or mode word: exit 2, nothing changed;
+#  - learn.auto_monitor: on a fresh model, once web's readiness has stayed
+#    under the bound for 1 s with 6 flows, the engine moves it to monitor by
+#    itself, logging the evidence; then a new port is a violation.
 # Traffic stays on the loopback of a private network namespace.
 source "$(dirname "$0")/_lib.sh"
-PY=$(command -v python3) || fail "needs python3"
 NS="hbM$$"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$NS" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-ip netns add "$NS"
-ip -n "$NS" link set lo up
-mkdir -p "$TMP/www" && echo ok >"$TMP/www/index.html"
-for port in 8080 8081; do
-  ip netns exec "$NS" "$PY" -m http.server "$port" --bind 127.0.0.1 --directory "$TMP/www" \
-    >/dev/null 2>&1 &
-  PIDS+=($!)
-done
-cat >"$TMP/get.py" <<'PY'
-import socket, sys, time, urllib.request
-port, n = int(sys.argv[1]), int(sys.argv[2])
-if n == 0:
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close(); sys.exit(0)
-        except OSError:
-            time.sleep(0.1)
-    sys.exit(f"no server on {port}")
-for _ in range(n):
-    assert urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read() == b"ok\n"
-PY
-for port in 8080 8081; do ip netns exec "$NS" "$PY" "$TMP/get.py" "$port" 0; done
+source "$(dirname "$0")/_live.sh"
+live_setup 8080 8081
 cat >"$TMP/c.yaml" <<'YAML'
 mode: discover
 services:
@@ -50,31 +24,14 @@ services:
 flows:
   timeouts: {tcp_closed: 1}
 YAML
-wait_for() {
-  for _ in $(seq 150); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  fail "no '$2' in $1: $(tail -3 "$1" 2>/dev/null)"
-}
-flows_on() {
-  "$HABIT" policy show --model "$TMP/m.db" 2>/dev/null |
-    awk -v p="$1" '/^  - from:/{e=0} $1=="port:" && $2==p {e=1} e && $1=="flows:" {n+=$2; e=0}
-                   END {print n+0}'
-}
-until_flows() { # until_flows PORT N
-  for _ in $(seq 100); do [ "$(flows_on "$1")" = "$2" ] && return 0; sleep 0.1; done
-  fail "port $1: $(flows_on "$1") flows, want $2"
-}
 alerts() { grep -c '"event_type":"alert"' "$TMP/alerts.json" 2>/dev/null || true; }
 SOCK="ipc://$TMP/engine.sock"
 "$HABIT" engine --model "$TMP/m.db" --listen "$SOCK" --config "$TMP/c.yaml" --flush 1 \
   --alerts "$TMP/alerts.json" 2>"$TMP/engine.log" &
 ENG=$!; PIDS+=($ENG)
 wait_for "$TMP/engine.log" "listening on"
-ip netns exec "$NS" "$HABIT" collect net --iface lo --connect "$SOCK" --config "$TMP/c.yaml" \
-  2>"$TMP/collect.log" &
-COL=$!; PIDS+=($COL)
-wait_for "$TMP/collect.log" "capturing on"
-sleep 0.3
-ip netns exec "$NS" "$PY" "$TMP/get.py" 8080 5
+collector "$TMP/collect.log"
+get 8080 5
 until_flows 8080 5
 pass "discover (config): 5 flows learned"
 
@@ -82,7 +39,7 @@ pass "discover (config): 5 flows learned"
 wait_for "$TMP/engine.log" "service web: discover -> monitor (test: enough learning)"
 "$HABIT" policy show --model "$TMP/m.db" | grep -q '"web": {mode: monitor, since: ".*", why: "test: enough learning"}' ||
   fail "policy show does not list the run-time mode"
-ip netns exec "$NS" "$PY" "$TMP/get.py" 8081 3
+get 8081 3
 for _ in $(seq 100); do [ "$(alerts)" = 3 ] && break; sleep 0.1; done
 [ "$(alerts)" = 3 ] || fail "monitor: $(alerts) alerts, want 3 (one per new connection)"
 [ "$(grep -c '"signature_id":1001' "$TMP/alerts.json")" = 3 ] || fail "not 1001 violations"
@@ -93,7 +50,7 @@ pass "monitor (run time): 3 violations on port 8081, nothing learned"
 "$HABIT" policy mode --model "$TMP/m.db" web config >/dev/null
 wait_for "$TMP/engine.log" "service web: back to the config's mode"
 ! "$HABIT" policy show --model "$TMP/m.db" | grep -q '^modes:' || fail "the mode was not removed"
-ip netns exec "$NS" "$PY" "$TMP/get.py" 8081 2
+get 8081 2
 until_flows 8081 2
 [ "$(alerts)" = 3 ] || fail "discover again raised alerts: $(alerts)"
 pass "back to the config (discover): port 8081 learned, no alert"
@@ -107,3 +64,21 @@ set -e
 kill -TERM "$COL"; wait "$COL" || fail "collector exited $?"
 kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
 pass "unknown service or mode: exit 2; engine and collector stopped cleanly"
+
+# Automatic move to monitor, on a fresh model.
+rm -f "$TMP/m.db"* "$TMP/alerts.json"
+printf 'learn:\n  auto_monitor: 1\n  auto_monitor_flows: 6\n' >>"$TMP/c.yaml"
+"$HABIT" engine --model "$TMP/m.db" --listen "$SOCK" --config "$TMP/c.yaml" --flush 1 \
+  --alerts "$TMP/alerts.json" 2>"$TMP/engine2.log" &
+ENG=$!; PIDS+=($ENG)
+wait_for "$TMP/engine2.log" "listening on"
+collector "$TMP/collect2.log"
+get 8080 6
+wait_for "$TMP/engine2.log" "service web: discover -> monitor (ready: p_new 0.0000 < 0.01 over 6 flows (0 seen once) for 1 s)"
+[ "$(alerts)" = 0 ] || fail "alerts while learning: $(alerts)"
+get 8081 1
+for _ in $(seq 100); do [ "$(alerts)" = 1 ] && break; sleep 0.1; done
+[ "$(alerts)" = 1 ] && grep -q '"dest_port":8081' "$TMP/alerts.json" || fail "after the move: $(alerts) alerts"
+kill -TERM "$COL"; wait "$COL" || fail "collector exited $?"
+kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
+pass "auto_monitor: ready for 1 s with 6 flows -> monitor, evidence logged; new port -> violation"

@@ -39,6 +39,8 @@ static void assert_defaults(const struct config *c) {
   assert_int_equal(c->flow.other_timeout, 60);
   assert_true(c->learn.readiness_bound == 0.01);
   assert_int_equal(c->learn.batch_events, 10000);
+  assert_int_equal(c->learn.auto_monitor, 0);
+  assert_int_equal(c->learn.auto_monitor_flows, 100);
   assert_int_equal(c->detect.min_samples, 20);
   assert_true(c->detect.quantile == 0.999);
   assert_true(c->detect.margin == 4.0);
@@ -131,6 +133,8 @@ static const char full[] =
     "learn:\n"
     "  readiness_bound: 0.05\n"
     "  batch_events: 500\n"
+    "  auto_monitor: 3600\n"
+    "  auto_monitor_flows: 250\n"
     "detect:\n"
     "  min_samples: 7\n"
     "  quantile: 0.99\n"
@@ -209,6 +213,8 @@ static void test_full_file(void **state) {
   assert_int_equal(c.flow.other_timeout, 62);
   assert_true(c.learn.readiness_bound == 0.05);
   assert_int_equal(c.learn.batch_events, 500);
+  assert_int_equal(c.learn.auto_monitor, 3600);
+  assert_int_equal(c.learn.auto_monitor_flows, 250);
   assert_int_equal(c.detect.min_samples, 7);
   assert_true(c.detect.quantile == 0.99);
   assert_true(c.detect.margin == 1.0);
@@ -461,7 +467,7 @@ static void test_unknown_keys(void **state) {
                "tcp_new, udp)");
   expect_error("learn:\n  batch: 5\n",
                "shop.yaml:2:3: unknown key 'batch' in learn (expected one "
-               "of: batch_events, readiness_bound)");
+               "of: auto_monitor, auto_monitor_flows, batch_events, readiness_bound)");
   expect_error("detect:\n  threshold: 5\n",
                "shop.yaml:2:3: unknown key 'threshold' in detect (expected "
                "one of: leaks, margin, min_samples, quantile, rate_margin, scan, threats)");
