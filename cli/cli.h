@@ -14,6 +14,7 @@ enum { EXIT_OK = 0, EXIT_ALERTS = 1, EXIT_BAD_INPUT = 2, EXIT_FAILURE_RT = 3 };
 
 int cmd_replay(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_collect_proc(int argc, char **argv); /* argv[0] == "proc" */
 
 /* Print "habit: <msg>\n" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

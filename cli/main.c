@@ -20,6 +20,7 @@ static const char usage[] =
     "commands:\n"
     "  replay    learn from, or check, pcap/pcapng captures (discover | monitor)\n"
     "  policy    show what a model has learned (policy show --model M.db)\n"
+    "  collect   live collectors (collect proc: processes started and ended)\n"
     "  version   print the version\n"
     "\n"
     "Run `habit <command> --help` for a command's options.\n"
@@ -56,6 +57,15 @@ int main(int argc, char **argv) {
     return cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "policy") == 0)
     return cmd_policy(argc - 1, argv + 1);
+  if (strcmp(cmd, "collect") == 0) {
+    if (argc >= 3 && strcmp(argv[2], "proc") == 0)
+      return cmd_collect_proc(argc - 2, argv + 2);
+    if (argc >= 3)
+      cli_error("collect: unknown collector '%s' (try habit collect proc --help)", argv[2]);
+    else
+      cli_error("collect: which collector? (try habit collect proc --help)");
+    return EXIT_BAD_INPUT;
+  }
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("habit %s\n", HABIT_VERSION);
     return EXIT_OK;
