@@ -17,9 +17,10 @@ runs=${RUNS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-loop() { # prints the loop's pid, then its wall time in ns
-  bash -c 'echo $$; t0=$(date +%s%N); for ((i = 0; i < $1; i++)); do /bin/true; done
-           echo $(( $(date +%s%N) - t0 ))' _ "$n"
+loop() { # prints the loop's pid, then its wall time in ns; it forks nothing
+  # but the N processes ($EPOCHREALTIME is a bash builtin, not date(1))
+  bash -c 'echo $$; t0=${EPOCHREALTIME/./}; for ((i = 0; i < $1; i++)); do /bin/true; done
+           t1=${EPOCHREALTIME/./}; echo $(( (t1 - t0) * 1000 ))' _ "$n"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -32,11 +33,14 @@ for r in $(seq "$runs"); do
   mapfile -t out < <(loop)
   loop_pid=${out[0]} ns=${out[1]}
   sleep 0.5
+  # the collector's CPU time (utime + stime, clock ticks) for its capacity
+  ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   kill -TERM "$pid"
   wait "$pid"
-  python3 - "$work/p$r.json" "$loop_pid" "$n" "$ns" "$base" "$work/e$r" <<'PY' >>"$work/rows"
+  python3 - "$work/p$r.json" "$loop_pid" "$n" "$ns" "$base" "$work/e$r" "$ticks" "$(getconf CLK_TCK)" <<'PY' >>"$work/rows"
 import json, re, sys
 path, loop_pid, n, ns, base, errf = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+cpu = int(sys.argv[7]) / int(sys.argv[8])
 execs = enriched = events = 0
 for line in open(path):
     p = json.loads(line)["proc"]
@@ -50,12 +54,14 @@ for line in open(path):
 err = open(errf).read()
 over = int(re.search(r"overruns \(ENOBUFS\) (\d+)", err).group(1))
 lost = int(re.search(r"events lost (\d+)", err).group(1))
-print(execs, enriched, events / (ns / 1e9), n / (ns / 1e9), n / (base / 1e9), over, lost)
+total = sum(1 for _ in open(path))
+print(execs, enriched, events / (ns / 1e9), n / (ns / 1e9), n / (base / 1e9), over, lost,
+      total / cpu if cpu > 0 else 0)
 PY
-  read -r e en eps lps bps over lost < <(tail -1 "$work/rows")
-  printf 'run %d: execs seen %d / %d, enriched %d, %.0f events/s, loop %.0f/s (alone %.0f/s), overruns %d, lost %d\n' \
-    "$r" "$e" "$n" "$en" "$eps" "$lps" "$bps" "$over" "$lost"
+  read -r e en eps lps bps over lost cap < <(tail -1 "$work/rows")
+  printf 'run %d: execs seen %d / %d, enriched %d, %.0f events/s, loop %.0f/s (alone %.0f/s), overruns %d, lost %d, %.0f events per CPU-second of the collector\n' \
+    "$r" "$e" "$n" "$en" "$eps" "$lps" "$bps" "$over" "$lost" "$cap"
 done
 col() { awk -v c="$1" '{print $c}' "$work/rows" | median; }
-printf '\nmedian of %d: execs seen %s / %d, enriched %s, %.0f events/s; loop %.0f processes/s with the collector, %.0f/s without\n' \
-  "$runs" "$(col 1)" "$n" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)"
+printf '\nmedian of %d: execs seen %s / %d, enriched %s, %.0f events/s; loop %.0f processes/s with the collector, %.0f/s without; collector %.0f events per CPU-second\n' \
+  "$runs" "$(col 1)" "$n" "$(col 2)" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 8)"
