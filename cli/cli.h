@@ -21,6 +21,7 @@ int cmd_alerts(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 /* habit collect file (argv[0] is "file"). */
 int cmd_collect_file(int argc, char **argv);
+int cmd_collect_proc(int argc, char **argv); /* argv[0] == "proc" */
 
 /* Print "habit: <msg>\n" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -19,10 +19,11 @@ static const char collect_usage[] =
     "                         [--config C.yaml] [--no-dpi] [--duration SECONDS]\n"
     "                         [--node NAME] [--curve-server KEY --curve-secret KEY] [-q]\n"
     "\n"
-    "       habit collect file --help\n"
+    "       habit collect proc --help, habit collect file --help\n"
     "\n"
     "Runs a live collector and sends its events to an engine (habit engine):\n"
     "  net    packets of an interface (libpcap) -> flows, L7 apps, threats\n"
+    "  proc   processes started, forked and ended (netlink process connector)\n"
     "  file   accesses to watched files (fanotify, else inotify)\n"
     "\n"
     "  --iface IF          the interface to capture (promiscuous)\n"
@@ -184,17 +185,19 @@ out:
 
 int cmd_collect(int argc, char **argv) {
   if (argc < 2) {
-    cli_error("collect: which collector? (net, file; habit collect --help)");
+    cli_error("collect: which collector? (net, proc, file; habit collect --help)");
     return EXIT_BAD_INPUT;
   }
   if (strcmp(argv[1], "net") == 0)
     return collect_net(argc - 1, argv + 1);
   if (strcmp(argv[1], "file") == 0)
     return cmd_collect_file(argc - 1, argv + 1);
+  if (strcmp(argv[1], "proc") == 0)
+    return cmd_collect_proc(argc - 1, argv + 1);
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     fputs(collect_usage, stdout);
     return EXIT_OK;
   }
-  cli_error("collect: unknown collector '%s' (net, file)", argv[1]);
+  cli_error("collect: unknown collector '%s' (net, proc, file)", argv[1]);
   return EXIT_BAD_INPUT;
 }

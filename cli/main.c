@@ -20,7 +20,7 @@ static const char usage[] =
     "commands:\n"
     "  replay    learn from, or check, pcap/pcapng captures (discover | monitor)\n"
     "  policy    show what a model has learned (policy show --model M.db)\n"
-    "  collect   live collectors: collect net (packets), collect file (files)\n"
+    "  collect   live collectors: collect net (packets), proc (processes), file (files)\n"
     "  engine    the daemon collectors send to (engine --listen E --model M.db)\n"
     "  alerts    follow a running engine's alerts (alerts --subscribe E)\n"
     "  keygen    a CURVE key pair for collectors and engines on other hosts\n"

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect/proc_info.h"
+#include "collect/file_proc.h"
 
 #define READ_BUF (64 * 1024)
 
@@ -229,7 +229,7 @@ int fw_emit(struct file_watch *fw, const struct fw_watch *w, const char *name,
   f->is_dir = is_dir;
   if (w)
     snprintf(f->rule, sizeof f->rule, "%s", w->rule);
-  proc_info_fill(fw->proc_root, pid, f);
+  file_proc_fill(fw->proc_root, pid, f);
   int emitted = 0;
   for (size_t i = 0; i < sizeof op_order; i++) {
     if (!(ops & FW_OP_BIT(op_order[i])))

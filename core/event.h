@@ -22,7 +22,9 @@
 #define EV_SHORT_MAX 64    /* user agents, banners, ALPN, methods */
 #define EV_REASON_MAX 320  /* alert sentences */
 #define EV_PATH_MAX 1024   /* file paths and executables of file events */
-#define EV_COMM_MAX 16     /* a process's comm (TASK_COMM_LEN) */
+#define EV_ARGV_MAX 512    /* a process's arguments, joined by spaces */
+#define EV_CONTAINER_MAX 65 /* a container id: 64 hex digits, or empty */
+#define EV_COMM_MAX 16     /* the kernel's task name (TASK_COMM_LEN) */
 #define EV_MAX_WIRE 4096   /* no encoded event is larger */
 
 enum ev_kind {
@@ -30,6 +32,7 @@ enum ev_kind {
   EV_ALERT = 2, /* a detector's decision about a flow */
   EV_STATS = 3, /* a collector's counters */
   EV_END = 4,   /* end of a stream: final counters and status */
+  EV_PROC = 5,  /* a process started, forked or exited (collect/proc_*) */
   EV_FILE = 6,  /* an access to a watched file (habit collect file) */
 };
 
@@ -134,6 +137,40 @@ struct ev_end {
   char message[EV_REASON_MAX];
 };
 
+enum ev_proc_op {
+  EV_PROC_EXEC = 1,     /* a process ran a new program (execve) */
+  EV_PROC_FORK = 2,     /* a new process (not a thread) was forked */
+  EV_PROC_EXIT = 3,     /* a process (its thread group) ended */
+  EV_PROC_EXISTING = 4, /* found running by the collector's start-up scan */
+};
+
+/* ev_proc.flags: what enrichment from /proc could not tell. */
+#define EV_PROC_F_GONE 0x01     /* the process ended before it was read: the
+                                   /proc fields are empty or partial */
+#define EV_PROC_F_ARGV_CUT 0x02 /* argv was longer than EV_ARGV_MAX - 1 and
+                                   ends with "..." */
+#define EV_PROC_F_KTHREAD 0x04  /* a kernel thread: no exe, no argv */
+#define EV_PROC_F_ALL 0x07
+
+#define EV_PROC_ID_UNKNOWN UINT32_MAX /* uid/gid not read */
+
+struct ev_proc {
+  uint8_t op;                 /* enum ev_proc_op */
+  uint8_t flags;              /* EV_PROC_F_* */
+  uint32_t pid, tgid;         /* thread id and process id, as the kernel says */
+  uint32_t ppid;              /* parent's process id; 0 when unknown */
+  uint32_t uid, gid;          /* real ids; EV_PROC_ID_UNKNOWN when not read */
+  int32_t exit_code;          /* exit: the status 0..255, or -signal when
+                                 killed by a signal; 0 for other ops */
+  char exe[EV_TEXT_MAX];      /* program path (readlink /proc/PID/exe) */
+  char argv[EV_ARGV_MAX];     /* arguments joined by single spaces */
+  char cwd[EV_TEXT_MAX];
+  char parent_exe[EV_TEXT_MAX];
+  char cgroup[EV_TEXT_MAX];   /* v2 path, else the v1 path that names it */
+  char container_id[EV_CONTAINER_MAX]; /* 64 hex digits or "" */
+  char comm[EV_COMM_MAX];
+};
+
 /* What was done to a watched file. */
 enum ev_file_op {
   EV_FILE_OPEN = 1,   /* opened (to read or write) */
@@ -171,6 +208,7 @@ struct event {
     struct ev_stats stats;
     struct ev_end end;
     struct ev_file file;
+    struct ev_proc proc;
   } u;
 };
 
@@ -192,6 +230,7 @@ const char *ev_category_name(uint8_t cat);
 const char *ev_action_name(uint8_t action);
 const char *ev_mode_name(uint8_t mode);
 const char *ev_file_op_name(uint8_t op);
+const char *ev_proc_op_name(uint8_t op);
 /* "discover" -> EV_MODE_DISCOVER; 0 when unknown. */
 uint8_t ev_mode_parse(const char *s);
 

@@ -135,6 +135,25 @@ static const struct field file_fields[] = {
     EVF(177, F_U8, false, u.file.is_dir, "is_dir"),
 };
 
+static const struct field proc_fields[] = {
+    COMMON_FIELDS,
+    EVF(150, F_U8, true, u.proc.op, "op"),
+    EVF(151, F_U8, false, u.proc.flags, "flags"),
+    EVF(152, F_U32, true, u.proc.pid, "pid"),
+    EVF(153, F_U32, true, u.proc.tgid, "tgid"),
+    EVF(154, F_U32, false, u.proc.ppid, "ppid"),
+    EVF(155, F_U32, false, u.proc.uid, "uid"),
+    EVF(156, F_U32, false, u.proc.gid, "gid"),
+    EVF(157, F_I32, false, u.proc.exit_code, "exit_code"),
+    EVF(158, F_STR, false, u.proc.exe, "exe"),
+    EVF(159, F_STR, false, u.proc.argv, "argv"),
+    EVF(160, F_STR, false, u.proc.cwd, "cwd"),
+    EVF(161, F_STR, false, u.proc.parent_exe, "parent_exe"),
+    EVF(162, F_STR, false, u.proc.cgroup, "cgroup"),
+    EVF(163, F_STR, false, u.proc.container_id, "container_id"),
+    EVF(164, F_STR, false, u.proc.comm, "comm"),
+};
+
 struct kind_desc {
   const struct field *fields;
   size_t n;
@@ -145,6 +164,7 @@ static const struct kind_desc kinds[] = {
     [EV_ALERT] = {alert_fields, sizeof alert_fields / sizeof alert_fields[0]},
     [EV_STATS] = {stats_fields, sizeof stats_fields / sizeof stats_fields[0]},
     [EV_END] = {end_fields, sizeof end_fields / sizeof end_fields[0]},
+    [EV_PROC] = {proc_fields, sizeof proc_fields / sizeof proc_fields[0]},
     [EV_FILE] = {file_fields, sizeof file_fields / sizeof file_fields[0]},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
@@ -294,6 +314,22 @@ static int check_flow(const struct ev_flow *f, struct event *ev,
   return 0;
 }
 
+static int check_proc(const struct ev_proc *p, struct event *ev, struct hb_error *err) {
+  if (p->op < EV_PROC_EXEC || p->op > EV_PROC_EXISTING)
+    return reject(ev, err, "proc op %u out of range", p->op);
+  if (p->flags & ~EV_PROC_F_ALL)
+    return reject(ev, err, "proc flags 0x%02x has unknown bits", p->flags);
+  if (p->pid == 0 || p->tgid == 0)
+    return reject(ev, err, "proc pid %u / tgid %u is zero", p->pid, p->tgid);
+  if (p->op != EV_PROC_EXIT && p->exit_code != 0)
+    return reject(ev, err, "exit_code %d on a proc %s event", p->exit_code,
+                  ev_proc_op_name(p->op));
+  size_t n = strlen(p->container_id);
+  if (n != 0 && (n != 64 || strspn(p->container_id, "0123456789abcdef") != 64))
+    return reject(ev, err, "container_id is not 64 lowercase hex digits");
+  return 0;
+}
+
 static int check_semantics(struct event *ev, struct hb_error *err) {
   switch (ev->kind) {
   case EV_FLOW:
@@ -322,6 +358,8 @@ static int check_semantics(struct event *ev, struct hb_error *err) {
       return reject(ev, err, "is_dir %u is not 0 or 1", f->is_dir);
     return 0;
   }
+  case EV_PROC:
+    return check_proc(&ev->u.proc, ev, err);
   default:
     return 0;
   }
@@ -405,7 +443,7 @@ static const char *name_in(const char *const *names, size_t n, unsigned v) {
 #define NAME_IN(arr, v) name_in(arr, sizeof arr / sizeof arr[0], v)
 
 const char *ev_kind_name(uint8_t kind) {
-  static const char *const n[] = {NULL, "flow", "alert", "stats", "end", NULL, "file"};
+  static const char *const n[] = {NULL, "flow", "alert", "stats", "end", "proc", "file"};
   return NAME_IN(n, kind);
 }
 
@@ -436,6 +474,11 @@ const char *ev_mode_name(uint8_t mode) {
 
 const char *ev_file_op_name(uint8_t op) {
   static const char *const n[] = {NULL, "open", "modify", "create", "delete", "exec", "move"};
+  return NAME_IN(n, op);
+}
+
+const char *ev_proc_op_name(uint8_t op) {
+  static const char *const n[] = {NULL, "exec", "fork", "exit", "existing"};
   return NAME_IN(n, op);
 }
 

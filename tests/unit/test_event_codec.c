@@ -145,6 +145,30 @@ static void make_file(struct event *ev) {
   FILL(ev->u.file.rule, 24);
 }
 
+static void make_proc(struct event *ev, uint8_t op) {
+  memset(ev, 0, sizeof *ev);
+  ev->kind = EV_PROC;
+  ev->ts_ns = 1700000000987654321ull;
+  FILL(ev->node, 20);
+  struct ev_proc *p = &ev->u.proc;
+  p->op = op;
+  p->flags = EV_PROC_F_ALL;
+  p->pid = UINT32_MAX;
+  p->tgid = UINT32_MAX - 1;
+  p->ppid = UINT32_MAX - 2;
+  p->uid = EV_PROC_ID_UNKNOWN;
+  p->gid = 65534;
+  p->exit_code = op == EV_PROC_EXIT ? INT32_MIN : 0;
+  FILL(p->exe, 21);
+  FILL(p->argv, 22);
+  FILL(p->cwd, 23);
+  FILL(p->parent_exe, 24);
+  FILL(p->cgroup, 25);
+  for (int i = 0; i < 64; i++)
+    p->container_id[i] = "0123456789abcdef"[i % 16];
+  FILL(p->comm, 26);
+}
+
 /* Encode, check the size limits, decode and compare byte for byte. */
 static int roundtrip(const struct event *ev) {
   uint8_t buf[EV_MAX_WIRE + 64];
@@ -183,6 +207,10 @@ static void test_roundtrip_every_kind(void **state) {
   roundtrip(&ev);
   make_file(&ev);
   roundtrip(&ev);
+  for (uint8_t op = EV_PROC_EXEC; op <= EV_PROC_EXISTING; op++) {
+    make_proc(&ev, op);
+    roundtrip(&ev);
+  }
 }
 
 static void test_roundtrip_minimal(void **state) {
@@ -211,6 +239,13 @@ static void test_roundtrip_minimal(void **state) {
   ev.kind = EV_END;
   ev.u.end.status = -5;
   roundtrip(&ev);
+  /* A process that vanished before enrichment: ids only. */
+  memset(&ev, 0, sizeof ev);
+  ev.kind = EV_PROC;
+  ev.u.proc.op = EV_PROC_EXEC;
+  ev.u.proc.flags = EV_PROC_F_GONE;
+  ev.u.proc.pid = ev.u.proc.tgid = 1;
+  roundtrip(&ev);
 }
 
 static void test_largest_event_fits(void **state) {
@@ -224,6 +259,8 @@ static void test_largest_event_fits(void **state) {
   uint8_t buf[EV_MAX_WIRE];
   assert_true(ev_encode(&other, buf, sizeof buf) < n);
   make_end(&other);
+  assert_true(ev_encode(&other, buf, sizeof buf) < n);
+  make_proc(&other, EV_PROC_EXIT);
   assert_true(ev_encode(&other, buf, sizeof buf) < n);
   assert_true(n <= EV_MAX_WIRE);
 }
@@ -265,7 +302,7 @@ static void test_encode_errors(void **state) {
 struct wfield {
   uint8_t tag;
   uint16_t len;
-  uint8_t val[EV_PATH_MAX + 8];
+  uint8_t val[EV_PATH_MAX + 88];
 };
 
 struct wire {
@@ -402,7 +439,7 @@ static void test_reject_header(void **state) {
   expect_reject(c, (size_t)n, "unsupported version 2");
   c[2] = 0;
   expect_reject(c, (size_t)n, "unsupported version 0");
-  const uint8_t kinds[] = {0, 5, 7, 200, 255};
+  const uint8_t kinds[] = {0, 7, 8, 200, 255};
   for (size_t i = 0; i < sizeof kinds; i++) {
     memcpy(c, buf, (size_t)n);
     c[3] = kinds[i];
@@ -649,12 +686,15 @@ static void test_reject_missing(void **state) {
              {EV_ALERT, 101, "category"},     {EV_ALERT, 102, "severity"},
              {EV_ALERT, 103, "action"},       {EV_ALERT, 104, "mode"},
              {EV_ALERT, 106, "signature"},    {EV_STATS, 121, "packets"},
-             {EV_END, 121, "packets"},        {EV_END, 140, "status"}};
+             {EV_END, 121, "packets"},        {EV_END, 140, "status"},
+             {EV_PROC, 150, "op"},            {EV_PROC, 152, "pid"},
+             {EV_PROC, 153, "tgid"}};
   for (size_t i = 0; i < sizeof req / sizeof req[0]; i++) {
     switch (req[i].kind) {
     case EV_FLOW: make_flow(&ev, 4); break;
     case EV_ALERT: make_alert(&ev, 4); break;
     case EV_STATS: make_stats(&ev); break;
+    case EV_PROC: make_proc(&ev, EV_PROC_EXEC); break;
     default: make_end(&ev); break;
     }
     wire_from(&w, &ev);
@@ -814,6 +854,79 @@ static void test_file_event(void **state) {
   expect_wire_reject(&w, "unknown field tag 121 for kind 6");
 }
 
+static void test_proc(void **state) {
+  (void)state;
+  struct event ev;
+  struct wire w;
+  const uint8_t bad_op[] = {0, 5, 255};
+  for (size_t i = 0; i < sizeof bad_op; i++) {
+    make_proc(&ev, EV_PROC_EXEC);
+    ev.u.proc.op = bad_op[i];
+    expect_event_reject(&ev, "proc op");
+  }
+  make_proc(&ev, EV_PROC_EXEC);
+  ev.u.proc.flags = 0x08;
+  expect_event_reject(&ev, "proc flags 0x08 has unknown bits");
+  make_proc(&ev, EV_PROC_FORK);
+  ev.u.proc.pid = 0;
+  expect_event_reject(&ev, "is zero");
+  make_proc(&ev, EV_PROC_FORK);
+  ev.u.proc.tgid = 0;
+  expect_event_reject(&ev, "is zero");
+  make_proc(&ev, EV_PROC_EXEC);
+  ev.u.proc.exit_code = 1;
+  expect_event_reject(&ev, "exit_code 1 on a proc exec event");
+  make_proc(&ev, EV_PROC_EXIT);
+  ev.u.proc.exit_code = -9; /* killed by SIGKILL */
+  roundtrip(&ev);
+  /* Container ids: 64 lowercase hex digits or nothing. */
+  const char *bad_id[] = {"abc", "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef",
+                          "g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                          "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde"};
+  for (size_t i = 0; i < sizeof bad_id / sizeof bad_id[0]; i++) {
+    make_proc(&ev, EV_PROC_EXISTING);
+    snprintf(ev.u.proc.container_id, sizeof ev.u.proc.container_id, "%s", bad_id[i]);
+    expect_event_reject(&ev, "container_id is not 64 lowercase hex digits");
+  }
+  make_proc(&ev, EV_PROC_EXISTING);
+  memset(ev.u.proc.container_id, 0, sizeof ev.u.proc.container_id);
+  roundtrip(&ev);
+  /* String bounds: argv holds 511 bytes, comm 15, container id 64. */
+  char s[600];
+  memset(s, 'a', sizeof s);
+  make_proc(&ev, EV_PROC_EXEC);
+  wire_from(&w, &ev);
+  wire_set(&w, 159, s, EV_ARGV_MAX);
+  expect_wire_reject(&w, "field argv: 512 bytes, at most 511 allowed");
+  wire_from(&w, &ev);
+  wire_set(&w, 164, s, EV_COMM_MAX);
+  expect_wire_reject(&w, "field comm: 16 bytes, at most 15 allowed");
+  wire_from(&w, &ev);
+  wire_set(&w, 163, s, EV_CONTAINER_MAX);
+  expect_wire_reject(&w, "field container_id: 65 bytes, at most 64 allowed");
+  wire_from(&w, &ev);
+  wire_set(&w, 158, "a\0b", 3);
+  expect_wire_reject(&w, "field exe contains a NUL byte");
+  /* Integer widths. */
+  uint8_t z[8] = {0};
+  wire_from(&w, &ev);
+  wire_set(&w, 152, z, 8);
+  expect_wire_reject(&w, "field pid has length 8, expected 4");
+  wire_from(&w, &ev);
+  wire_set(&w, 150, z, 2);
+  expect_wire_reject(&w, "field op has length 2, expected 1");
+  wire_from(&w, &ev);
+  wire_set(&w, 157, z, 2);
+  expect_wire_reject(&w, "field exit_code has length 2, expected 4");
+  /* Flow tags mean nothing to a proc event. */
+  wire_from(&w, &ev);
+  wire_add(&w, 10, z, 8);
+  expect_wire_reject(&w, "unknown field tag 10 for kind 5");
+  assert_string_equal(ev_kind_name(EV_PROC), "proc");
+  assert_string_equal(ev_proc_op_name(EV_PROC_EXISTING), "existing");
+  assert_string_equal(ev_proc_op_name(5), "unknown");
+}
+
 static void test_names(void **state) {
   (void)state;
   assert_string_equal(ev_kind_name(EV_FLOW), "flow");
@@ -877,6 +990,7 @@ int main(void) {
       cmocka_unit_test(test_reject_missing),
       cmocka_unit_test(test_reject_semantics),
       cmocka_unit_test(test_file_event),
+      cmocka_unit_test(test_proc),
       cmocka_unit_test(test_names),
       cmocka_unit_test(test_mutations),
   };
