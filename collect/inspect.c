@@ -326,6 +326,16 @@ static int on_leak(void *ctx, const struct leak_hit *hit) {
   return 0;
 }
 
+/* A payload that looks encrypted or compressed: under half of its first
+ * 64 bytes are text. No leak pattern can match in such bytes as they are,
+ * and scanning them is most of what leak scanning would cost. */
+static bool looks_opaque(const uint8_t *p, uint32_t n) {
+  uint32_t k = n < 64 ? n : 64, text = 0;
+  for (uint32_t i = 0; i < k; i++)
+    text += (p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\r' || p[i] == '\t';
+  return text * 2 < k;
+}
+
 /* The first leak_bytes of each way of a flow whose bytes can be read. */
 static void check_leaks(struct inspector *in, struct flow *f, int dir,
                         const struct pkt_info *p, uint64_t ts) {
@@ -338,6 +348,8 @@ static void check_leaks(struct inspector *in, struct flow *f, int dir,
   uint32_t n = p->payload_cap < in->cfg.leak_bytes - done ? p->payload_cap
                                                            : in->cfg.leak_bytes - done;
   f->insp.scanned[dir] = done + n;
+  if (looks_opaque(p->payload, n))
+    return;
   struct leak_ctx c = {in, f, p, ts, dir};
   leak_scan(in->leaks, in->leak_scratch, p->payload, n, on_leak, &c);
 }

@@ -24,6 +24,7 @@
 #include "collect/inspect.h"
 #include "config/config.h"
 #include "core/event.h"
+#include "detect/leak/leak.h"
 #include "detect/signatures.h"
 
 #define S 1000000000ull
@@ -687,6 +688,52 @@ static void test_tiny_mss(void **state) {
   assert_int_equal(n_alerts, 2);
 }
 
+/* Leaks: each distinct card once per flow, in either direction; nothing
+ * in a payload that looks encrypted or compressed (under half of its first
+ * 64 bytes text), nor in a TLS flow. */
+static void test_leaks(void **state) {
+  (void)state;
+  struct leak_matcher *m;
+  struct hb_error err = {0, ""};
+  assert_int_equal(leak_matcher_build(NULL, 0, &m, &err), 0);
+  assert_int_equal(inspect_set_leaks(&in, m, &err), 0);
+  const char *page = "order 100231, card 4111 1111 1111 1111, total 129.90\n";
+  connection("10.0.0.7", 50000, "10.0.0.8", 8080, 0, T0);
+  tcp("10.0.0.8", 8080, "10.0.0.7", 50000, PSH | ACK, page, (uint32_t)strlen(page), T0 + S);
+  const struct ev_alert *a = the_alert(SIG_LEAK_CARD, 1);
+  assert_tuple(&a->flow, "10.0.0.7", 50000, "10.0.0.8", 8080, 6);
+  assert_words(a, "4111 11** **** 1111");
+  assert_words(a, "to the client");
+  /* The same card again: no second alert; another card: one more. */
+  tcp("10.0.0.8", 8080, "10.0.0.7", 50000, PSH | ACK, page, (uint32_t)strlen(page), T0 + 2 * S);
+  assert_int_equal(count_sig(SIG_LEAK_CARD), 1);
+  const char *other = "card 5500-0000-0000-0004\n";
+  tcp("10.0.0.7", 50000, "10.0.0.8", 8080, PSH | ACK, other, (uint32_t)strlen(other), T0 + 3 * S);
+  assert_int_equal(count_sig(SIG_LEAK_CARD), 2);
+  /* After 64 bytes of binary: looks opaque, not scanned. */
+  uint8_t bin[160];
+  for (size_t i = 0; i < 64; i++)
+    bin[i] = (uint8_t)(0x80 + i);
+  const char *card = " 3782 822463 10005 ";
+  memcpy(bin + 64, card, strlen(card));
+  connection("10.0.0.7", 50001, "10.0.0.8", 8080, 0, T0 + 4 * S);
+  tcp("10.0.0.8", 8080, "10.0.0.7", 50001, PSH | ACK, bin, (uint32_t)(64 + strlen(card)),
+      T0 + 5 * S);
+  assert_int_equal(count_sig(SIG_LEAK_CARD), 2);
+  /* The same bytes with a text head are scanned. */
+  memset(bin, 'x', 64);
+  tcp("10.0.0.8", 8080, "10.0.0.7", 50001, PSH | ACK, bin, (uint32_t)(64 + strlen(card)),
+      T0 + 6 * S);
+  assert_int_equal(count_sig(SIG_LEAK_CARD), 3);
+  /* TLS: its bytes cannot be read. */
+  connection("10.0.0.7", 50002, "10.0.0.8", 443, L7_APP_TLS, T0 + 7 * S);
+  tcp("10.0.0.8", 443, "10.0.0.7", 50002, PSH | ACK, page, (uint32_t)strlen(page), T0 + 8 * S);
+  assert_int_equal(count_sig(SIG_LEAK_CARD), 3);
+  inspect_free(&in); /* frees the scratch; teardown frees again harmlessly */
+  inspect_init(&in, &cfg, node, on_alert, &in);
+  leak_matcher_free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_syn_flood, setup, teardown),
@@ -700,6 +747,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_dns_tunnel, setup, teardown),
       cmocka_unit_test_setup_teardown(test_icmp_tunnel, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tiny_mss, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_leaks, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
