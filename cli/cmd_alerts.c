@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "core/timefmt.h"
 
 static const char alerts_usage[] =
@@ -24,22 +25,6 @@ static const char alerts_usage[] =
     "Stops on SIGINT/SIGTERM. Exit: 0 ok, 1 timeout before --count alerts,\n"
     "2 bad usage, 3 failure of the machine.\n";
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
-}
-
-static int parse_uint(const char *s, unsigned long max, unsigned long *out) {
-  char *end;
-  unsigned long v = strtoul(s, &end, 10);
-  if (*s == '\0' || *end || v == 0 || v > max)
-    return -1;
-  *out = v;
-  return 0;
-}
-
 int cmd_alerts(int argc, char **argv) {
   static const struct option longopts[] = {
       {"subscribe", required_argument, NULL, 's'}, {"count", required_argument, NULL, 'n'},
@@ -54,16 +39,12 @@ int cmd_alerts(int argc, char **argv) {
     switch (c) {
     case 's': endpoint = optarg; break;
     case 'n':
-      if (parse_uint(optarg, 100000000, &count) < 0) {
-        cli_error("alerts: --count takes a whole number, not '%s'", optarg);
+      if (cli_uint("alerts", "count", "a whole number", optarg, 1, 100000000, &count) < 0)
         return EXIT_BAD_INPUT;
-      }
       break;
     case 't':
-      if (parse_uint(optarg, 31536000, &timeout) < 0) {
-        cli_error("alerts: --timeout takes seconds, not '%s'", optarg);
+      if (cli_uint("alerts", "timeout", "seconds", optarg, 1, 31536000, &timeout) < 0)
         return EXIT_BAD_INPUT;
-      }
       break;
     case 'h': fputs(alerts_usage, stdout); return EXIT_OK;
     default: fputs(alerts_usage, stderr); return EXIT_BAD_INPUT;
@@ -73,12 +54,7 @@ int cmd_alerts(int argc, char **argv) {
     cli_error("alerts: --subscribe ENDPOINT is required (and nothing else)");
     return EXIT_BAD_INPUT;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  const volatile sig_atomic_t *stop = cli_catch_stop();
   void *zctx = zmq_ctx_new();
   void *sub = zctx ? zmq_socket(zctx, ZMQ_SUB) : NULL;
   int linger = 0, wait_ms = 200;
@@ -97,7 +73,7 @@ int cmd_alerts(int argc, char **argv) {
   unsigned long got = 0;
   char buf[65536];
   int rc = EXIT_OK;
-  while (!stop_flag && (!count || got < count)) {
+  while (!*stop && (!count || got < count)) {
     if (end && hb_mono_ns() >= end) {
       rc = count ? EXIT_ALERTS : EXIT_OK;
       break;

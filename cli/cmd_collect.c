@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_leaks.h"
+#include "cli/cli_util.h"
 #include "collect/live_feed.h"
 #include "collect/pkt_source.h"
 #include "config/config.h"
@@ -41,22 +42,6 @@ static const char collect_usage[] =
     "are dropped and counted (the summary, and EV_STATS every second, say how\n"
     "many), as are the frames the kernel dropped.\n"
     "Exit: 0 ok, 2 bad usage or input, 3 failure of the machine.\n";
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
-}
-
-static void catch_signals(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
 
 struct net_opts {
   const char *iface, *connect, *filter, *config, *node, *curve_server, *curve_secret;
@@ -90,12 +75,9 @@ static int parse_net(int argc, char **argv, struct net_opts *o) {
     case 'q': o->quiet = 1; break;
     case OPT_NO_DPI: o->no_dpi = 1; break;
     case 'd': {
-      char *end;
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (*optarg == '\0' || *end || v == 0 || v > 31536000) {
-        cli_error("collect net: --duration takes seconds (1-31536000), not '%s'", optarg);
+      unsigned long v;
+      if (cli_uint("collect net", "duration", "seconds", optarg, 1, 31536000, &v) < 0)
         return -1;
-      }
       o->duration = (unsigned)v;
       break;
     }
@@ -161,10 +143,10 @@ static int collect_net(int argc, char **argv) {
     rc = hb_fail(&err, ENOMEM, "cannot create a ZeroMQ context");
     goto out;
   }
-  catch_signals();
+  const volatile sig_atomic_t *stop = cli_catch_stop();
   struct live_feed lf = {.src = &src, .cfg = &cfg, .zctx = zctx, .endpoint = o.connect,
                          .leaks = leaks, .curve = o.curve_server ? &curve : NULL,
-                         .stop = &stop_flag, .duration_s = o.duration};
+                         .stop = stop, .duration_s = o.duration};
   if (!o.quiet)
     fprintf(stderr, "habit: collect net: capturing on %s, sending to %s\n", o.iface,
             o.connect);

@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "config/config.h"
 #include "core/bus.h"
 #include "core/curve.h"
@@ -53,13 +54,6 @@ static const char engine_usage[] =
     "\n"
     "Stops on SIGINT/SIGTERM, writing what it learned. Exit: 0 ok, 2 bad usage\n"
     "or input, 3 failure of the machine.\n";
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
-}
 
 struct engine_opts {
   const char *model, *listen, *config, *alerts, *flows, *publish;
@@ -103,12 +97,9 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
       }
       break;
     case 'F': {
-      char *end;
-      unsigned long v = strtoul(optarg, &end, 10);
-      if (*optarg == '\0' || *end || v == 0 || v > 3600) {
-        cli_error("engine: --flush takes seconds (1-3600), not '%s'", optarg);
+      unsigned long v;
+      if (cli_uint("engine", "flush", "seconds", optarg, 1, 3600, &v) < 0)
         return -1;
-      }
       o->flush_s = (unsigned)v;
       break;
     }
@@ -150,6 +141,7 @@ struct daemon {
   uint64_t *ready_since; /* per model service: when it became ready (0: not) */
   uint32_t n_ready;
   uint64_t collectors_ended, rejected;
+  const volatile sig_atomic_t *stop;
 };
 
 /* Can any service learn under these options? Without --mode, yes: a
@@ -250,8 +242,32 @@ static void ended(struct daemon *d, const struct event *ev) {
             (unsigned long long)s->dropped_kernel, (unsigned long long)s->dropped_bus);
 }
 
-/* Reload the run-time modes when the model changed under us; say what
- * changed. */
+/* Use a new set of run-time modes (taking it over), saying what changed:
+ * each service whose mode in force moves, and each back to the config. */
+static void install_modes(struct daemon *d, struct engine *eng, struct svc_mode *modes,
+                          size_t n) {
+  for (size_t i = 0; i < n && !d->o.quiet; i++) {
+    uint8_t before = engine_service_mode(eng, modes[i].service);
+    if (before != modes[i].mode)
+      fprintf(stderr, "habit: engine: service %s: %s -> %s (%s)\n", modes[i].service,
+              ev_mode_name(before), ev_mode_name(modes[i].mode),
+              modes[i].why[0] ? modes[i].why : "set at run time");
+  }
+  for (size_t j = 0; j < d->n_modes && !d->o.quiet; j++) {
+    size_t i = 0;
+    while (i < n && strcmp(d->modes[j].service, modes[i].service) != 0)
+      i++;
+    if (i == n)
+      fprintf(stderr, "habit: engine: service %s: back to the config's mode\n",
+              d->modes[j].service);
+  }
+  engine_set_modes(eng, modes, n);
+  free(d->modes);
+  d->modes = modes;
+  d->n_modes = n;
+}
+
+/* Reload the run-time modes when the model changed under us. */
 static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *err) {
   if (!store_modes_changed(&d->store))
     return 0;
@@ -260,28 +276,7 @@ static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *e
   int rc = store_load_modes(&d->store, &modes, &n, err);
   if (rc < 0)
     return rc;
-  for (size_t i = 0; i < n; i++) {
-    uint8_t before = engine_service_mode(eng, modes[i].service);
-    size_t j = 0;
-    while (j < d->n_modes && strcmp(d->modes[j].service, modes[i].service) != 0)
-      j++;
-    if ((j == d->n_modes || d->modes[j].mode != modes[i].mode) && !d->o.quiet)
-      fprintf(stderr, "habit: engine: service %s: %s -> %s (%s)\n", modes[i].service,
-              ev_mode_name(before), ev_mode_name(modes[i].mode),
-              modes[i].why[0] ? modes[i].why : "set at run time");
-  }
-  for (size_t j = 0; j < d->n_modes; j++) {
-    size_t i = 0;
-    while (i < n && strcmp(d->modes[j].service, modes[i].service) != 0)
-      i++;
-    if (i == n && !d->o.quiet)
-      fprintf(stderr, "habit: engine: service %s: back to the config's mode\n",
-              d->modes[j].service);
-  }
-  engine_set_modes(eng, modes, n);
-  free(d->modes);
-  d->modes = modes;
-  d->n_modes = n;
+  install_modes(d, eng, modes, n);
   return 0;
 }
 
@@ -335,15 +330,7 @@ static int auto_monitor(struct daemon *d, struct engine *eng, struct hb_error *e
   int rc = store_load_modes(&d->store, &modes, &n, err);
   if (rc < 0)
     return rc;
-  for (size_t i = 0; i < n; i++)
-    if (engine_service_mode(eng, modes[i].service) != modes[i].mode && !d->o.quiet)
-      fprintf(stderr, "habit: engine: service %s: %s -> %s (%s)\n", modes[i].service,
-              ev_mode_name(engine_service_mode(eng, modes[i].service)),
-              ev_mode_name(modes[i].mode), modes[i].why);
-  engine_set_modes(eng, modes, n);
-  free(d->modes);
-  d->modes = modes;
-  d->n_modes = n;
+  install_modes(d, eng, modes, n);
   return 0;
 }
 
@@ -355,7 +342,7 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
   uint64_t every = (uint64_t)d->o.flush_s * 1000000000ull;
   uint64_t next_flush = hb_mono_ns() + every, next_out = hb_mono_ns() + 1000000000ull;
   int rc = 0;
-  while (!stop_flag) {
+  while (!*d->stop) {
     struct hb_error e = {0, ""};
     int r = bus_in_next(&d->in, ev, 200, &e);
     if (r == -EBADMSG) {
@@ -407,12 +394,7 @@ int cmd_engine(int argc, char **argv) {
     release(&d);
     return cli_exit_for(rc);
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
+  d.stop = cli_catch_stop();
   struct engine eng;
   rc = engine_init(&eng, &d.cfg, &d.model, d.learn ? &d.store : NULL, d.o.mode, d.alerts,
                    d.flows);

@@ -52,7 +52,8 @@ static int capture(struct live_feed *lf, struct collector *c, struct bus_out *ou
                    struct event *ev, struct hb_error *err) {
   uint64_t start = hb_mono_ns(), next_tick = start + LIVE_TICK_MS * 1000000ull;
   uint64_t end = lf->duration_s ? start + lf->duration_s * 1000000000ull : 0;
-  while (!*lf->stop) {
+  uint64_t draining = 0; /* packets read since the stop request */
+  for (;;) {
     struct raw_pkt p;
     int rc = pkt_source_next(lf->src, &p, err);
     if (rc < 0)
@@ -61,6 +62,10 @@ static int capture(struct live_feed *lf, struct collector *c, struct bus_out *ou
       return 0;
     if (rc == 1)
       collector_packet(c, lf->src->linktype, &p);
+    /* Stopped: read what the kernel already holds (a bounded amount, so a
+     * flood cannot keep the collector alive), then end. */
+    if (*lf->stop && (rc == 2 || ++draining >= LIVE_DRAIN_MAX))
+      return 0;
     uint64_t now = hb_mono_ns();
     if (now >= next_tick) {
       collector_tick(c, wall_ns());

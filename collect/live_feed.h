@@ -6,8 +6,9 @@
  * Every LIVE_TICK_MS of wall time it ends flows idle past their timeouts,
  * flushes the batch on the bus, and sends an EV_STATS event with the
  * counters so far (kernel drops from libpcap, bus drops). It returns when
- * *stop becomes non-zero (a signal handler sets it), when `duration_s`
- * (0: none) has passed, or on a capture error; then every open flow ends
+ * *stop becomes non-zero (a signal handler sets it; what the kernel holds
+ * is read first, up to LIVE_DRAIN_MAX packets), when `duration_s` (0: none)
+ * has passed, or on a capture error; then every open flow ends
  * (reason "capture") and one EV_END carries the final counters and the
  * status. Made to run in its own process or thread; touches only what the
  * struct gives it.
@@ -24,6 +25,7 @@
 #include "core/event.h"
 
 #define LIVE_TICK_MS 1000
+#define LIVE_DRAIN_MAX 65536 /* packets read after a stop request, at most */
 
 struct leak_matcher;
 

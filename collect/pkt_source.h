@@ -48,7 +48,7 @@ int pkt_source_open_file(struct pkt_source *s, const char *path,
 int pkt_source_next(struct pkt_source *s, struct raw_pkt *out,
                     struct hb_error *err);
 /* Capture on a live interface (promiscuous, whole frames, a 16 MiB kernel
- * buffer) with an optional BPF filter. Fails with a clear message on an
+ * buffer, immediate delivery) with an optional BPF filter. Fails with a clear message on an
  * unknown interface, missing permissions, a filter that does not compile,
  * or a link type habit cannot decode. */
 #define PKT_SOURCE_LIVE_WAIT_MS 200

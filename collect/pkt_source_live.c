@@ -36,6 +36,8 @@ int pkt_source_open_live(struct pkt_source *s, const char *iface, const char *fi
     return hb_fail(err, EINVAL, "%s: cannot capture: %s", iface, errbuf);
   if (pcap_set_snaplen(p, LIVE_SNAPLEN) != 0 || pcap_set_promisc(p, 1) != 0 ||
       pcap_set_timeout(p, PKT_SOURCE_LIVE_WAIT_MS) != 0 ||
+      pcap_set_immediate_mode(p, 1) != 0 || /* each frame as it comes: no block
+                                               left unread when the collector stops */
       pcap_set_buffer_size(p, LIVE_BUFFER) != 0 ||
       pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) != 0) {
     pcap_close(p);

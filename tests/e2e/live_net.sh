@@ -109,7 +109,7 @@ SOCK="ipc://$TMP/engine.sock"
   --mode discover --flush 1 2>"$TMP/engine.log" &
 ENG=$!; PIDS+=($ENG)
 wait_for "$TMP/engine.log" "listening on"
-ip netns exec "$NA" tcpdump -i "$VA" --time-stamp-precision=nano -U -w "$TMP/live.pcap" 2>"$TMP/tcpdump.log" &
+ip netns exec "$NA" tcpdump -i "$VA" --immediate-mode --time-stamp-precision=nano -U -w "$TMP/live.pcap" 2>"$TMP/tcpdump.log" &
 TCPD=$!; PIDS+=($TCPD)
 ip netns exec "$NA" "$HABIT" collect net --iface "$VA" --connect "$SOCK" \
   --config "$TMP/c.yaml" 2>"$TMP/collect.log" &

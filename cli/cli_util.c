@@ -1,0 +1,36 @@
+#include "cli/cli_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* The process's stop request: the one flag a signal handler may touch. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+const volatile sig_atomic_t *cli_catch_stop(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  return &stop_requested;
+}
+
+int cli_uint(const char *cmd, const char *opt, const char *what, const char *text,
+             unsigned long lo, unsigned long hi, unsigned long *out) {
+  char *end;
+  unsigned long v = strtoul(text, &end, 10);
+  if (*text == '\0' || *text == '-' || *end || v < lo || v > hi) {
+    cli_error("%s: --%s takes %s (%lu-%lu), not '%s'", cmd, opt, what, lo, hi, text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}

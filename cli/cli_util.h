@@ -1,0 +1,18 @@
+/* cli/cli_util.h — small pieces the long-running commands share.
+ *
+ * Contract: cli_catch_stop() makes SIGINT and SIGTERM set the process's
+ * one stop flag (returned; async-signal-safe to set, read it in the main
+ * loop) instead of killing it, without SA_RESTART so a blocking call
+ * returns EINTR. cli_uint() reads a whole number option in [lo, hi], or
+ * prints "CMD: --OPT takes WHAT (lo-hi), not 'TEXT'" and returns -1.
+ */
+#ifndef HABIT_CLI_CLI_UTIL_H
+#define HABIT_CLI_CLI_UTIL_H
+
+#include <signal.h>
+
+const volatile sig_atomic_t *cli_catch_stop(void);
+int cli_uint(const char *cmd, const char *opt, const char *what, const char *text,
+             unsigned long lo, unsigned long hi, unsigned long *out);
+
+#endif
