@@ -29,7 +29,7 @@
 #include "models/store.h"
 
 static const char engine_usage[] =
-    "usage: habit engine --model M.db --listen ENDPOINT [--config C.yaml]\n"
+    "usage: habit engine --model M.db [--listen ENDPOINT] [--config C.yaml]\n"
     "                    [--mode discover|monitor] [--alerts FILE|-] [--flows FILE|-]\n"
     "                    [--publish ENDPOINT] [--flush SECONDS]\n"
     "                    [--curve-secret KEY --curve-clients FILE] [-q]\n"
@@ -38,7 +38,9 @@ static const char engine_usage[] =
     "checks them per service, as `habit replay` does with captures.\n"
     "\n"
     "  --model M.db         the model (SQLite; created if missing)\n"
-    "  --listen ENDPOINT    where collectors connect (ipc://PATH, tcp://*:PORT)\n"
+    "  --listen ENDPOINT    where collectors connect (ipc://PATH, tcp://*:PORT);\n"
+    "                       --listen, --publish, --alerts and --flush default to\n"
+    "                       the config's engine section\n"
     "  --config C.yaml      services, modes, networks, thresholds\n"
     "  --mode MODE          discover or monitor for every service (default: the\n"
     "                       config's modes)\n"
@@ -75,7 +77,7 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
       {0, 0, 0, 0},
   };
   memset(o, 0, sizeof *o);
-  o->flush_s = 5;
+  o->flush_s = 0; /* the config's, else 5 */
   optind = 1;
   int c;
   while ((c = getopt_long(argc, argv, "m:c:a:f:qh", longopts, NULL)) != -1) {
@@ -111,8 +113,8 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
     cli_error("engine: unexpected argument '%s'", argv[optind]);
     return -1;
   }
-  if (!o->model || !o->listen) {
-    cli_error("engine: --model and --listen are required");
+  if (!o->model) {
+    cli_error("engine: --model is required");
     return -1;
   }
   if (!o->curve_secret != !o->curve_clients) {
@@ -172,6 +174,18 @@ static int prepare(struct daemon *d, struct hb_error *err) {
   config_defaults(&d->cfg);
   if (d->o.config && (rc = config_load(d->o.config, &d->cfg, err)) < 0)
     return rc;
+  /* The config's engine section, where the command line says nothing. */
+  const struct cfg_engine *ce = &d->cfg.engine;
+  if (!d->o.listen && ce->listen[0])
+    d->o.listen = ce->listen;
+  if (!d->o.publish && ce->publish[0])
+    d->o.publish = ce->publish;
+  if (!d->o.alerts && ce->alerts[0])
+    d->o.alerts = ce->alerts;
+  if (!d->o.flush_s)
+    d->o.flush_s = ce->flush ? ce->flush : 5;
+  if (!d->o.listen)
+    return hb_fail(err, EINVAL, "engine: --listen (or engine.listen in the config) is required");
   d->learn = may_learn(&d->o);
   rc = store_open(&d->store, d->o.model, d->learn ? STORE_CREATE : STORE_READONLY, err);
   if (rc < 0)

@@ -637,6 +637,56 @@ static int parse_collect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
   return rc;
 }
 
+/* An endpoint ZeroMQ can bind or connect: ipc://, tcp:// or inproc://
+ * with something after it. */
+static int cv_endpoint(struct yw *w, yaml_node_t *v, const struct yw_path *p, char *out) {
+  const char *text;
+  size_t len;
+  if (!yw_scalar(v, &text, &len) || yw_is_null(v) || len >= CFG_ENDPOINT_MAX ||
+      memchr(text, '\0', len) ||
+      !((len > 6 && (strncmp(text, "ipc://", 6) == 0 || strncmp(text, "tcp://", 6) == 0)) ||
+        (len > 9 && strncmp(text, "inproc://", 9) == 0)))
+    return yw_fail_at(w, v, p, "expected an endpoint: ipc://PATH or tcp://HOST:PORT (at most %d bytes)",
+                      CFG_ENDPOINT_MAX - 1);
+  memcpy(out, text, len);
+  out[len] = '\0';
+  return 0;
+}
+
+static int parse_engine(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                        struct cfg_engine *e) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
+    struct yw_path kp = under(p, k, len);
+    const char *text;
+    size_t tlen;
+    if (key_is(k, len, "listen")) {
+      rc = cv_endpoint(w, v, &kp, e->listen);
+    } else if (key_is(k, len, "publish")) {
+      rc = cv_endpoint(w, v, &kp, e->publish);
+    } else if (key_is(k, len, "alerts")) {
+      if (!yw_scalar(v, &text, &tlen) || yw_is_null(v) || tlen == 0 ||
+          tlen >= CFG_ENDPOINT_MAX || memchr(text, '\0', tlen))
+        rc = yw_fail_at(w, v, &kp, "expected a file path (at most %d bytes)",
+                        CFG_ENDPOINT_MAX - 1);
+      else {
+        memcpy(e->alerts, text, tlen);
+        e->alerts[tlen] = '\0';
+      }
+    } else if (key_is(k, len, "flush")) {
+      rc = cv_u32(w, v, &kp, 1, 3600, &e->flush);
+    } else {
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "alerts, flush, listen, publish");
+    }
+  }
+  return rc;
+}
+
 /* services before networks, whatever the file order: an external group's
  * name is checked against the services'. */
 static int parse_top(struct yw *w, yaml_node_t *root, struct config *cfg) {
@@ -678,9 +728,11 @@ static int parse_top(struct yw *w, yaml_node_t *root, struct config *cfg) {
       rc = parse_detect(w, v, &kp, &cfg->detect);
     else if (key_is(k, len, "collect"))
       rc = parse_collect(w, v, &kp, &cfg->collect);
+    else if (key_is(k, len, "engine"))
+      rc = parse_engine(w, v, &kp, &cfg->engine);
     else
       rc = yw_unknown_key(w, yw_node(w, pairs[i].key), NULL,
-                          "collect, detect, flows, learn, mode, networks, node, "
+                          "collect, detect, engine, flows, learn, mode, networks, node, "
                           "services");
   }
   return rc;

@@ -115,6 +115,16 @@ struct cfg_collect {
   struct cfg_collect_file file;
 };
 
+/* habit engine: where it listens and writes ("" when not set; its
+ * command-line options win). */
+#define CFG_ENDPOINT_MAX 256
+struct cfg_engine {
+  char listen[CFG_ENDPOINT_MAX];  /* ipc://PATH or tcp://HOST:PORT */
+  char publish[CFG_ENDPOINT_MAX]; /* PUB endpoint for alerts */
+  char alerts[CFG_ENDPOINT_MAX];  /* EVE JSON lines file */
+  uint32_t flush;                 /* seconds; 0: the command's default */
+};
+
 struct config {
   char path[256];        /* file it came from, "" for defaults */
   char node[EV_NAME_MAX];
@@ -129,6 +139,7 @@ struct config {
   struct cfg_learn learn;
   struct cfg_detect detect;
   struct cfg_collect collect;
+  struct cfg_engine engine;
 };
 
 void config_defaults(struct config *cfg);

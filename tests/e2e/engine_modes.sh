@@ -9,7 +9,8 @@
 #  - an unknown service or mode word: exit 2, nothing changed;
 #  - learn.auto_monitor: on a fresh model, once web's readiness has stayed
 #    under the bound for 1 s with 6 flows, the engine moves it to monitor by
-#    itself, logging the evidence; then a new port is a violation.
+#    itself, logging the evidence; then a new port is a violation (this
+#    engine takes its endpoint, alerts file and flush from the config).
 # Traffic stays on the loopback of a private network namespace.
 source "$(dirname "$0")/_lib.sh"
 NS="hbM$$"
@@ -67,9 +68,10 @@ pass "unknown service or mode: exit 2; engine and collector stopped cleanly"
 
 # Automatic move to monitor, on a fresh model.
 rm -f "$TMP/m.db"* "$TMP/alerts.json"
+# (the engine's endpoint, alerts file and flush from the config this time)
 printf 'learn:\n  auto_monitor: 1\n  auto_monitor_flows: 6\n' >>"$TMP/c.yaml"
-"$HABIT" engine --model "$TMP/m.db" --listen "$SOCK" --config "$TMP/c.yaml" --flush 1 \
-  --alerts "$TMP/alerts.json" 2>"$TMP/engine2.log" &
+printf 'engine:\n  listen: %s\n  alerts: %s\n  flush: 1\n' "$SOCK" "$TMP/alerts.json" >>"$TMP/c.yaml"
+"$HABIT" engine --model "$TMP/m.db" --config "$TMP/c.yaml" 2>"$TMP/engine2.log" &
 ENG=$!; PIDS+=($ENG)
 wait_for "$TMP/engine2.log" "listening on"
 collector "$TMP/collect2.log"

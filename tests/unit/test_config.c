@@ -442,7 +442,7 @@ static void test_unknown_keys(void **state) {
   (void)state;
   expect_error("node: x\nnodes: y\n",
                "shop.yaml:2:1: unknown key 'nodes' at top level (expected "
-               "one of: collect, detect, flows, learn, mode, networks, node, "
+               "one of: collect, detect, engine, flows, learn, mode, networks, node, "
                "services)");
   expect_error("services:\n  web:\n    mode: monitor\n    member: []\n",
                "shop.yaml:4:5: unknown key 'member' in services.web "
@@ -477,14 +477,14 @@ static void test_unknown_keys(void **state) {
   /* Unprintable and long keys stay on one line, cut. */
   expect_error("\"a\\nb\\u00e9\": 1\n",
                "shop.yaml:1:1: unknown key 'a\\x0ab\\xc3\\xa9' at top level "
-               "(expected one of: collect, detect, flows, learn, mode, networks, "
-               "node, services)");
+               "(expected one of: collect, detect, engine, flows, learn, mode, "
+               "networks, node, services)");
   expect_error("kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
                "kkkkkkkkkkkk: 1\n",
                "shop.yaml:1:1: unknown key "
                "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
-               "' at top level (expected one of: collect, detect, flows, learn, "
-               "mode, networks, node, services)");
+               "' at top level (expected one of: collect, detect, engine, flows, "
+               "learn, mode, networks, node, services)");
 }
 
 static void test_duplicate_keys(void **state) {
@@ -933,6 +933,33 @@ static void test_load(void **state) {
 
 /* A NULL error pointer is allowed; the code still comes back. */
 /* detect.threats thresholds and detect.leaks user patterns. */
+/* engine: its endpoints, alerts file and flush period; strict values. */
+static void test_engine_section(void **state) {
+  (void)state;
+  struct config c;
+  struct hb_error e;
+  const char *ok = "engine:\n  listen: tcp://*:7070\n  publish: ipc:///run/habit/alerts\n"
+                   "  alerts: /var/log/habit/alerts.json\n  flush: 2\n";
+  assert_int_equal(parse(ok, &c, &e), 0);
+  assert_string_equal(c.engine.listen, "tcp://*:7070");
+  assert_string_equal(c.engine.publish, "ipc:///run/habit/alerts");
+  assert_string_equal(c.engine.alerts, "/var/log/habit/alerts.json");
+  assert_int_equal(c.engine.flush, 2);
+  config_free(&c);
+  assert_int_equal(parse("node: a\n", &c, &e), 0);
+  assert_string_equal(c.engine.listen, "");
+  assert_int_equal(c.engine.flush, 0);
+  config_free(&c);
+  expect_error("engine:\n  listen: localhost:7070\n",
+               "shop.yaml:2:11: engine.listen: expected an endpoint: ipc://PATH or "
+               "tcp://HOST:PORT (at most 255 bytes)");
+  expect_error("engine:\n  flush: 0\n",
+               "shop.yaml:2:10: engine.flush: expected a whole number from 1 to 3600, got '0'");
+  expect_error("engine:\n  port: 7070\n",
+               "shop.yaml:2:3: unknown key 'port' in engine (expected one of: alerts, flush, "
+               "listen, publish)");
+}
+
 static void test_threats_and_leaks(void **state) {
   (void)state;
   struct config c;
@@ -1039,6 +1066,7 @@ int main(void) {
       cmocka_unit_test(test_names),
       cmocka_unit_test(test_error_order),
       cmocka_unit_test(test_load),
+      cmocka_unit_test(test_engine_section),
       cmocka_unit_test(test_threats_and_leaks),
       cmocka_unit_test(test_collect_file),
       cmocka_unit_test(test_null_error),
