@@ -434,7 +434,8 @@ int cmd_engine(int argc, char **argv) {
     fprintf(stderr,
             "habit: engine: %llu flows (learned %llu, checked %llu), alerts %llu "
             "(violation %llu, anomaly %llu, threat %llu), collectors ended %llu, "
-            "bad frames %llu, refused connections %llu\n",
+            "bad frames %llu, refused connections %llu; process events: exec %llu, "
+            "fork %llu, exit %llu, existing %llu; file events %llu\n",
             (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
             (unsigned long long)eng.counts.checked,
             (unsigned long long)eng.counts.alerts_total,
@@ -442,7 +443,12 @@ int cmd_engine(int argc, char **argv) {
             (unsigned long long)eng.counts.alerts[EV_CAT_ANOMALY],
             (unsigned long long)eng.counts.alerts[EV_CAT_THREAT],
             (unsigned long long)d.collectors_ended, (unsigned long long)d.rejected,
-            (unsigned long long)atomic_load(&d.zap.refused));
+            (unsigned long long)atomic_load(&d.zap.refused),
+            (unsigned long long)eng.counts.proc[EV_PROC_EXEC],
+            (unsigned long long)eng.counts.proc[EV_PROC_FORK],
+            (unsigned long long)eng.counts.proc[EV_PROC_EXIT],
+            (unsigned long long)eng.counts.proc[EV_PROC_EXISTING],
+            (unsigned long long)eng.counts.files);
   engine_free(&eng);
   release(&d);
   return rc < 0 ? cli_exit_for(rc) : EXIT_OK;

@@ -143,6 +143,13 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
   case EV_STATS:
     e->end.stats = ev->u.stats;
     return 0;
+  case EV_PROC: /* counted; mapping and learning them is to come (#4) */
+    if (ev->u.proc.op <= EV_PROC_EXISTING)
+      e->counts.proc[ev->u.proc.op]++;
+    return 0;
+  case EV_FILE:
+    e->counts.files++;
+    return 0;
   default:
     return 0;
   }

@@ -31,6 +31,8 @@ struct engine_counts {
   uint64_t checked;               /* of those, checked against the model */
   uint64_t alerts[EV_CAT_THREAT + 1]; /* by category */
   uint64_t alerts_total;
+  uint64_t proc[EV_PROC_EXISTING + 1]; /* process events received, by op */
+  uint64_t files;                      /* file events received */
 };
 
 struct engine {

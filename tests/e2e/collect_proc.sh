@@ -75,6 +75,28 @@ timeout 20 "$HABIT" collect proc -q --duration 1 --output "$TMP/d.json" --connec
 [ -s "$TMP/d.json" ] || fail "--duration wrote nothing"
 pass "--duration and --connect"
 
+# Through the bus to an engine: it receives every event the collector sent,
+# the loop's 50 execs among them.
+"$HABIT" engine --model "$TMP/e.db" --listen "ipc://$TMP/engine" 2>"$TMP/engine.log" &
+ENG=$!
+for _ in $(seq 100); do grep -q "listening on" "$TMP/engine.log" && break; sleep 0.1; done
+"$HABIT" collect proc --connect "ipc://$TMP/engine" 2>"$TMP/cp.log" &
+CP=$!
+for _ in $(seq 100); do grep -q "listening" "$TMP/cp.log" && break; sleep 0.1; done
+for _ in $(seq 50); do /bin/true; done
+sleep 0.5
+kill -TERM "$CP"; wait "$CP" || fail "collect proc --connect exited $?"
+sleep 0.5
+kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
+sent=$(sed -n 's/.*bus .*: sent \([0-9]*\), dropped \([0-9]*\).*/\1 \2/p' "$TMP/cp.log")
+got=$(sed -n 's/.*process events: exec \([0-9]*\), fork \([0-9]*\), exit \([0-9]*\), existing \([0-9]*\);.*/\1 \2 \3 \4/p' "$TMP/engine.log")
+[ -n "$sent" ] && [ -n "$got" ] || fail "no counts: $(cat "$TMP/cp.log" "$TMP/engine.log")"
+read -r s d <<<"$sent"
+read -r ex fk et es <<<"$got"
+[ "$d" = 0 ] && [ "$s" = $((ex + fk + et + es)) ] || fail "collector sent $s (dropped $d), engine got $ex+$fk+$et+$es"
+[ "$ex" -ge 50 ] || fail "engine saw $ex execs, the loop ran 50"
+pass "collect proc -> engine: $s events sent, all received ($ex execs)"
+
 # Bad usage: exit 2 with one line.
 for args in "--duration 0" "--duration abc" "--connect http://x" "--bogus" "extra" \
             "--output /nonexistent-dir/x.json"; do
