@@ -1,5 +1,6 @@
 #include "cli/cli_util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,4 +34,15 @@ int cli_uint(const char *cmd, const char *opt, const char *what, const char *tex
   }
   *out = v;
   return 0;
+}
+
+FILE *cli_open_output(const char *path, bool append, struct hb_error *err) {
+  if (!path)
+    return NULL;
+  if (strcmp(path, "-") == 0)
+    return stdout;
+  FILE *f = fopen(path, append ? "a" : "w");
+  if (!f)
+    hb_fail(err, errno, "%s: cannot write: %s", path, strerror(errno));
+  return f;
 }

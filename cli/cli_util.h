@@ -5,14 +5,21 @@
  * loop) instead of killing it, without SA_RESTART so a blocking call
  * returns EINTR. cli_uint() reads a whole number option in [lo, hi], or
  * prints "CMD: --OPT takes WHAT (lo-hi), not 'TEXT'" and returns -1.
+ * cli_open_output() opens an output file ("-" is stdout; NULL path gives
+ * NULL, no error), truncating it or, with append, adding to it.
  */
 #ifndef HABIT_CLI_CLI_UTIL_H
 #define HABIT_CLI_CLI_UTIL_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/error.h"
 
 const volatile sig_atomic_t *cli_catch_stop(void);
 int cli_uint(const char *cmd, const char *opt, const char *what, const char *text,
              unsigned long lo, unsigned long hi, unsigned long *out);
+FILE *cli_open_output(const char *path, bool append, struct hb_error *err);
 
 #endif

@@ -152,17 +152,6 @@ static bool may_learn(const struct engine_opts *o) {
   return !o->mode || o->mode == EV_MODE_DISCOVER;
 }
 
-static FILE *open_output(const char *path, struct hb_error *err) {
-  if (!path)
-    return NULL;
-  if (strcmp(path, "-") == 0)
-    return stdout;
-  FILE *f = fopen(path, "a");
-  if (!f)
-    hb_fail(err, errno, "%s: cannot open for writing: %s", path, strerror(errno));
-  return f;
-}
-
 static void publish(void *ctx, const char *json, size_t len) {
   /* A slow subscriber loses messages (PUB drops at its high-water mark);
    * the alerts file keeps them all. */
@@ -193,9 +182,9 @@ static int prepare(struct daemon *d, struct hb_error *err) {
   d->store_open = true;
   if ((rc = store_load(&d->store, &d->model, err)) < 0)
     return rc;
-  if (d->o.alerts && !(d->alerts = open_output(d->o.alerts, err)))
+  if (d->o.alerts && !(d->alerts = cli_open_output(d->o.alerts, true, err)))
     return -EINVAL;
-  if (d->o.flows && !(d->flows = open_output(d->o.flows, err)))
+  if (d->o.flows && !(d->flows = cli_open_output(d->o.flows, true, err)))
     return -EINVAL;
   if (!(d->zctx = zmq_ctx_new()))
     return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
@@ -281,10 +270,8 @@ static void install_modes(struct daemon *d, struct engine *eng, struct svc_mode 
   d->n_modes = n;
 }
 
-/* Reload the run-time modes when the model changed under us. */
-static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *err) {
-  if (!store_modes_changed(&d->store))
-    return 0;
+/* Read the run-time modes from the model and use them. */
+static int load_modes(struct daemon *d, struct engine *eng, struct hb_error *err) {
   struct svc_mode *modes;
   size_t n;
   int rc = store_load_modes(&d->store, &modes, &n, err);
@@ -292,6 +279,11 @@ static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *e
     return rc;
   install_modes(d, eng, modes, n);
   return 0;
+}
+
+/* Reload the run-time modes when the model changed under us. */
+static int reload_modes(struct daemon *d, struct engine *eng, struct hb_error *err) {
+  return store_modes_changed(&d->store) ? load_modes(d, eng, err) : 0;
 }
 
 /* learn.auto_monitor: a service learning in discover whose readiness has
@@ -339,13 +331,7 @@ static int auto_monitor(struct daemon *d, struct engine *eng, struct hb_error *e
   if (!moved)
     return 0;
   /* Our own write does not move data_version: load the modes now. */
-  struct svc_mode *modes;
-  size_t n;
-  int rc = store_load_modes(&d->store, &modes, &n, err);
-  if (rc < 0)
-    return rc;
-  install_modes(d, eng, modes, n);
-  return 0;
+  return load_modes(d, eng, err);
 }
 
 /* Receive until told to stop; write what was learned every flush_s. */

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "cli/cli.h"
+#include "cli/cli_util.h"
 #include "cli/cli_leaks.h"
 #include "cli/progress.h"
 #include "collect/file_feed.h"
@@ -138,17 +139,6 @@ static bool may_learn(const struct replay_opts *o, const struct config *cfg) {
   return false;
 }
 
-static FILE *open_output(const char *path, struct hb_error *err) {
-  if (!path)
-    return NULL;
-  if (strcmp(path, "-") == 0)
-    return stdout;
-  FILE *f = fopen(path, "w");
-  if (!f)
-    hb_fail(err, errno, "%s: cannot write: %s", path, strerror(errno));
-  return f;
-}
-
 struct feed_thread {
   struct file_feed ff;
   atomic_int done;
@@ -262,9 +252,9 @@ static int prepare(struct replay_run *r, struct hb_error *err) {
   r->store_open = true;
   if ((rc = store_load(&r->store, &r->model, err)) < 0)
     return rc;
-  if (r->o.alerts && !(r->alerts = open_output(r->o.alerts, err)))
+  if (r->o.alerts && !(r->alerts = cli_open_output(r->o.alerts, false, err)))
     return -EINVAL;
-  if (r->o.flows && !(r->flows = open_output(r->o.flows, err)))
+  if (r->o.flows && !(r->flows = cli_open_output(r->o.flows, false, err)))
     return -EINVAL;
   if (r->learn && (rc = store_begin_run(&r->store, err)) < 0)
     return rc;
