@@ -421,7 +421,9 @@ int cmd_engine(int argc, char **argv) {
             "habit: engine: %llu flows (learned %llu, checked %llu), alerts %llu "
             "(violation %llu, anomaly %llu, threat %llu), collectors ended %llu, "
             "bad frames %llu, refused connections %llu; process events: exec %llu, "
-            "fork %llu, exit %llu, existing %llu; file events %llu\n",
+            "fork %llu, exit %llu, existing %llu (learned %llu, checked %llu); file events %llu "
+            "(learned %llu, checked %llu); repeated host alerts suppressed %llu; process "
+            "table resets %llu\n",
             (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
             (unsigned long long)eng.counts.checked,
             (unsigned long long)eng.counts.alerts_total,
@@ -434,7 +436,11 @@ int cmd_engine(int argc, char **argv) {
             (unsigned long long)eng.counts.proc[EV_PROC_FORK],
             (unsigned long long)eng.counts.proc[EV_PROC_EXIT],
             (unsigned long long)eng.counts.proc[EV_PROC_EXISTING],
-            (unsigned long long)eng.counts.files);
+            (unsigned long long)eng.host.procs_learned,
+            (unsigned long long)eng.host.procs_checked, (unsigned long long)eng.counts.files,
+            (unsigned long long)eng.host.files_learned,
+            (unsigned long long)eng.host.files_checked,
+            (unsigned long long)eng.host.suppressed, (unsigned long long)eng.procs.resets);
   engine_free(&eng);
   release(&d);
   return rc < 0 ? cli_exit_for(rc) : EXIT_OK;

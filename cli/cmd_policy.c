@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/policy_host.h"
 #include "config/config.h"
 #include "core/json.h"
 #include "core/timefmt.h"
@@ -18,30 +19,27 @@
 #include "models/store_modes.h"
 
 static const char policy_usage[] =
-    "usage: habit policy show --model M.db [--service NAME] [--config C.yaml]\n"
+    "usage: habit policy show --model M.db [--service NAME] [--config C.yaml] [--network]\n"
     "       habit policy mode --model M.db SERVICE MODE (see policy mode --help)\n"
     "\n"
     "Prints what the model has learned, as YAML: each service with its kind,\n"
     "members (the addresses and ports that were mapped to it) and readiness\n"
     "(the Good-Turing estimate that its next flow shows an edge never seen);\n"
     "then every edge (client service -> server service, protocol, port, app)\n"
-    "with its count and learned distributions (median, p99, max).\n"
+    "with its count and learned distributions (median, p99, max); then the\n"
+    "process whitelist (service, exe, parent exe, uid) and the file whitelist\n"
+    "(service, exe, path or directory prefix, access r/w/x).\n"
+    "--network shows only the network part: services that took part in flows,\n"
+    "and edges (to compare a live model with a replayed one).\n"
     "--config gives the readiness bound (learn.readiness_bound, default 0.01).\n";
 
 struct show_ctx {
   const struct model *m;
   const char *service;
   double bound;
+  bool network; /* services with flows and edges only */
 };
 
-static void yq(const char *s) {
-  struct json j;
-  json_init(&j);
-  json_str(&j, s);
-  if (!json_failed(&j))
-    fwrite(j.buf, 1, j.len, stdout);
-  json_free(&j);
-}
 
 static int cmp_services(const void *a, const void *b, void *ctx) {
   const struct model_service *s = ((const struct model *)ctx)->services;
@@ -90,7 +88,7 @@ static void show_service(const struct show_ctx *c, uint32_t si, const uint32_t *
   struct readiness r;
   model_readiness(m, si, &r);
   printf("  ");
-  yq(s->name);
+  policy_yq(s->name);
   printf(":\n    kind: %s\n    flows: %llu\n    first_seen: \"%s\"\n    last_seen: \"%s\"\n",
          svc_kind_name(s->kind), (unsigned long long)s->flows, hb_time_iso(s->first_ns, t1),
          hb_time_iso(s->last_ns, t2));
@@ -105,7 +103,7 @@ static void show_service(const struct show_ctx *c, uint32_t si, const uint32_t *
     if (mm->service != si)
       continue;
     printf("      - {address: ");
-    yq(mm->text);
+    policy_yq(mm->text);
     printf(", role: %s, flows: %llu}\n", member_role_name(mm->role),
            (unsigned long long)mm->count);
   }
@@ -116,11 +114,11 @@ static void show_service(const struct show_ctx *c, uint32_t si, const uint32_t *
 static void show_metric(const struct loghist *h, enum edge_metric em) {
   char a[32], b[32], c[32];
   printf("    %s: {n: %llu, median: ", edge_metric_name(em), (unsigned long long)h->n);
-  yq(explain_metric(em, loghist_quantile(h, 0.5), a, sizeof a));
+  policy_yq(explain_metric(em, loghist_quantile(h, 0.5), a, sizeof a));
   printf(", p99: ");
-  yq(explain_metric(em, loghist_quantile(h, 0.99), b, sizeof b));
+  policy_yq(explain_metric(em, loghist_quantile(h, 0.99), b, sizeof b));
   printf(", max: ");
-  yq(explain_metric(em, h->max, c, sizeof c));
+  policy_yq(explain_metric(em, h->max, c, sizeof c));
   printf("}\n");
 }
 
@@ -128,11 +126,11 @@ static void show_edge(const struct show_ctx *c, uint32_t ei) {
   const struct model *m = c->m;
   const struct model_edge *e = &m->edges[ei];
   printf("  - from: ");
-  yq(m->services[e->k.cli].name);
+  policy_yq(m->services[e->k.cli].name);
   printf("\n    to: ");
-  yq(m->services[e->k.srv].name);
+  policy_yq(m->services[e->k.srv].name);
   printf("\n    proto: %s\n    port: %u\n    app: ", explain_proto(e->k.proto), e->k.port);
-  yq(e->k.app);
+  policy_yq(e->k.app);
   printf("\n    flows: %llu\n", (unsigned long long)e->count);
   for (int k = 0; k < EM_COUNT; k++)
     if (e->h[k].n)
@@ -153,7 +151,7 @@ static int show(const struct show_ctx *c) {
   uint32_t want = c->service ? model_find_service(m, c->service) : IDXMAP_NONE;
   printf("services:\n");
   for (uint32_t i = 0; i < m->n_services; i++)
-    if (!c->service || svcs[i] == want)
+    if ((!c->service || svcs[i] == want) && (!c->network || m->services[svcs[i]].flows))
       show_service(c, svcs[i], members);
   printf("edges:\n");
   for (uint32_t i = 0; i < m->n_edges; i++) {
@@ -164,7 +162,7 @@ static int show(const struct show_ctx *c) {
   free(svcs);
   free(edges);
   free(members);
-  return 0;
+  return c->network ? 0 : policy_show_host(m, want);
 }
 
 /* Modes set at run time, when there are any (a model without them prints
@@ -191,17 +189,20 @@ static int policy_show(int argc, char **argv) {
       {"model", required_argument, NULL, 'm'},
       {"service", required_argument, NULL, 's'},
       {"config", required_argument, NULL, 'c'},
+      {"network", no_argument, NULL, 'n'},
       {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0},
   };
   const char *path = NULL, *service = NULL, *cfg_path = NULL;
+  bool network = false;
   optind = 1;
   int ch;
-  while ((ch = getopt_long(argc, argv, "m:s:c:h", longopts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "m:s:c:nh", longopts, NULL)) != -1) {
     switch (ch) {
     case 'm': path = optarg; break;
     case 's': service = optarg; break;
     case 'c': cfg_path = optarg; break;
+    case 'n': network = true; break;
     case 'h': fputs(policy_usage, stdout); return EXIT_OK;
     default: fputs(policy_usage, stderr); return EXIT_BAD_INPUT;
     }
@@ -227,12 +228,12 @@ static int policy_show(int argc, char **argv) {
   if (rc == 0 && service && model_find_service(&m, service) == IDXMAP_NONE)
     rc = hb_fail(&err, ENOENT, "%s: no service named '%s'", path, service);
   if (rc == 0) {
-    struct show_ctx c = {&m, service, cfg.learn.readiness_bound};
+    struct show_ctx c = {&m, service, cfg.learn.readiness_bound, network};
     printf("# habit model %s, version %lld\n", path, (long long)store_version(&st));
     rc = show(&c);
     if (rc < 0)
       hb_fail(&err, -rc, "out of memory");
-    if (rc == 0)
+    if (rc == 0 && !network)
       rc = show_modes(&st, &err);
   }
   if (rc < 0)

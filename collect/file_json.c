@@ -29,6 +29,12 @@ void file_event_json(struct json *j, const struct event *ev) {
     json_kstr(j, "exe", f->exe);
   if (f->comm[0])
     json_kstr(j, "comm", f->comm);
+  if (f->ppid)
+    json_ku64(j, "ppid", f->ppid);
+  if (f->cgroup[0])
+    json_kstr(j, "cgroup", f->cgroup);
+  if (f->container_id[0])
+    json_kstr(j, "container_id", f->container_id);
   json_obj_end(j);
   json_obj_end(j);
 }

@@ -73,6 +73,9 @@ void config_defaults(struct config *cfg) {
 static void free_selector(struct cfg_selector *s) {
   free(s->cidrs);
   free(s->ports);
+  free(s->cgroup);
+  free(s->container);
+  free(s->exe);
 }
 
 void config_free(struct config *cfg) {
@@ -220,6 +223,32 @@ static int address_items(struct yw *w, yaml_node_t *v,
   return 0;
 }
 
+/* A process key's text: a non-empty string without NUL, at most max - 1
+ * bytes; a container id is 12 to 64 hex digits. */
+static int process_key(struct yw *w, yaml_node_t *v, const struct yw_path *p,
+                       bool hex_id, size_t max, char **out) {
+  const char *text;
+  size_t len;
+  char got[YW_QUOTE_MAX];
+  if (!yw_scalar(v, &text, &len) || yw_is_null(v) || len == 0)
+    return yw_fail_at(w, v, p, "expected a non-empty string, got %s", yw_describe(v, got));
+  if (len >= max || memchr(text, '\0', len))
+    return yw_fail_at(w, v, p, "at most %zu bytes, without NUL", max - 1);
+  if (hex_id) {
+    if (len < 12)
+      return yw_fail_at(w, v, p, "a container id of at least 12 hex digits, got %s",
+                        yw_quote(text, len, got));
+    for (size_t i = 0; i < len; i++)
+      if (!strchr("0123456789abcdef", text[i]))
+        return yw_fail_at(w, v, p, "a container id is lowercase hex digits, got %s",
+                          yw_quote(text, len, got));
+  }
+  free(*out);
+  if (!(*out = strndup(text, len)))
+    return oom(w);
+  return 0;
+}
+
 static int parse_selector(struct yw *w, yaml_node_t *n,
                           const struct yw_path *p, struct cfg_selector *sel) {
   yaml_node_pair_t *pairs;
@@ -246,14 +275,23 @@ static int parse_selector(struct yw *w, yaml_node_t *n,
       rc = port_list(w, v, &kp, sel);
     } else if (key_is(k, len, "proto")) {
       rc = cv_proto(w, v, &kp, &sel->proto);
+    } else if (key_is(k, len, "cgroup")) {
+      rc = process_key(w, v, &kp, false, EV_TEXT_MAX, &sel->cgroup);
+    } else if (key_is(k, len, "container")) {
+      rc = process_key(w, v, &kp, true, EV_CONTAINER_MAX, &sel->container);
+    } else if (key_is(k, len, "exe")) {
+      rc = process_key(w, v, &kp, false, EV_TEXT_MAX, &sel->exe);
     } else {
       rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p,
-                          "cidr, cidrs, ip, ips, ports, proto");
+                          "cgroup, cidr, cidrs, container, exe, ip, ips, ports, proto");
     }
   }
-  if (rc == 0 && sel->n_cidrs == 0)
+  if (rc == 0 && sel->n_cidrs == 0 && !sel->cgroup && !sel->container && !sel->exe)
     return yw_fail_at(w, n, p,
-                      "a member needs an address (cidr, cidrs, ip or ips)");
+                      "a member needs an address (cidr, cidrs, ip or ips) or a process "
+                      "key (cgroup, container or exe)");
+  if (rc == 0 && sel->n_cidrs == 0 && (sel->n_ports || sel->proto))
+    return yw_fail_at(w, n, p, "ports and proto need an address in the same member");
   return rc;
 }
 

@@ -23,14 +23,19 @@ struct cfg_port_range {
   uint16_t lo, hi; /* inclusive */
 };
 
-/* One way to recognise a service's endpoints: addresses, and optionally the
- * ports (and protocol) it serves on. */
+/* One way to recognise a service: its network endpoints (addresses, and
+ * optionally the ports and protocol it serves on), its processes (a cgroup
+ * path pattern, a container id, an executable path pattern), or both. A
+ * process matches when every process key the selector has matches. */
 struct cfg_selector {
   struct hb_cidr *cidrs;
   size_t n_cidrs;
   struct cfg_port_range *ports; /* empty: any port */
   size_t n_ports;
   uint8_t proto;                /* 0 any, 6 tcp, 17 udp */
+  char *cgroup;                 /* fnmatch(3) pattern on the cgroup path */
+  char *container;              /* container id or a prefix of it (>= 12) */
+  char *exe;                    /* fnmatch(3) pattern on the executable */
 };
 
 struct cfg_service {

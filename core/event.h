@@ -196,6 +196,9 @@ struct ev_file {
   char exe[EV_PATH_MAX];     /* /proc/pid/exe at event time, "" if gone */
   char comm[EV_COMM_MAX];
   char rule[EV_PATH_MAX];    /* the watched path that matched */
+  uint32_t ppid;             /* the process's parent; 0 when unknown */
+  char cgroup[EV_TEXT_MAX];  /* as ev_proc.cgroup; "" when unknown */
+  char container_id[EV_CONTAINER_MAX];
 };
 
 struct event {

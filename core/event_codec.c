@@ -133,6 +133,9 @@ static const struct field file_fields[] = {
     EVF(175, F_STR, false, u.file.comm, "comm"),
     EVF(176, F_STR, false, u.file.rule, "rule"),
     EVF(177, F_U8, false, u.file.is_dir, "is_dir"),
+    EVF(178, F_U32, false, u.file.ppid, "ppid"),
+    EVF(179, F_STR, false, u.file.cgroup, "cgroup"),
+    EVF(180, F_STR, false, u.file.container_id, "container_id"),
 };
 
 static const struct field proc_fields[] = {

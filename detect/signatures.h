@@ -11,6 +11,8 @@
 enum signature_id {
   SIG_NEW_EDGE = 1001,       /* connection on an edge never learned */
   SIG_APP_CHANGED = 1002,    /* learned port, other application */
+  SIG_PROC_NEW = 1101,       /* a program the service never ran (exe, parent, user) */
+  SIG_FILE_NEW = 1201,       /* a watched file access the service never made */
   SIG_BYTES_TOSERVER = 2001, /* more bytes to the server than learned */
   SIG_BYTES_TOCLIENT = 2002, /* more bytes to the client than learned */
   SIG_PACKETS = 2003,        /* more packets per connection than learned */
@@ -41,6 +43,7 @@ enum signature_id {
   SIG_PING_OF_DEATH = 3045,  /* fragments that reassemble past 65535 bytes */
   SIG_FRAG_OVERLAP = 3046,   /* IP fragments that overlap */
   SIG_TINY_MSS = 3047,       /* a SYN announcing a tiny MSS */
+  SIG_ATTACK_TOOL = 3050,    /* a known attack tool was executed */
 };
 
 /* Threat ids fit a 64-bit "raised on this flow" mask as (id - 3000). */

@@ -15,20 +15,37 @@ static void write_json(struct engine *e, FILE *out) {
   json_reset(&e->json);
 }
 
-static void on_alert(void *ctx, const struct ev_alert *a) {
-  struct engine *e = ctx;
+/* Count an alert of this category; true when it is to be written. */
+static bool count_alert(struct engine *e, uint8_t category) {
   e->counts.alerts_total++;
-  if (a->category <= EV_CAT_THREAT)
-    e->counts.alerts[a->category]++;
-  if (!e->alerts_out && !e->alert_hook)
-    return;
-  eve_alert(&e->json, a);
+  if (category <= EV_CAT_THREAT)
+    e->counts.alerts[category]++;
+  return e->alerts_out || e->alert_hook;
+}
+
+/* Publish and write the alert line in e->json. */
+static void emit_alert(struct engine *e) {
   if (e->alert_hook && !json_failed(&e->json))
     e->alert_hook(e->alert_hook_ctx, e->json.buf, e->json.len);
   if (e->alerts_out)
     write_json(e, e->alerts_out);
   else
     json_reset(&e->json);
+}
+
+static void on_alert(void *ctx, const struct ev_alert *a) {
+  struct engine *e = ctx;
+  if (!count_alert(e, a->category))
+    return;
+  eve_alert(&e->json, a);
+  emit_alert(e);
+}
+
+void engine_host_alert(struct engine *e, const struct host_alert *a) {
+  if (!count_alert(e, a->category))
+    return;
+  eve_host_alert(&e->json, a);
+  emit_alert(e);
 }
 
 int engine_init(struct engine *e, const struct config *cfg, struct model *m,
@@ -43,12 +60,16 @@ int engine_init(struct engine *e, const struct config *cfg, struct model *m,
   e->flows_out = flows_out;
   json_init(&e->json);
   svc_map_init(&e->map, cfg);
+  proc_table_init(&e->procs);
+  keytab_init(&e->host_recent, 2 * sizeof(uint64_t));
   learner_init(&e->learner, m, st, cfg);
   return detector_init(&e->det, m, cfg, on_alert, e);
 }
 
 void engine_free(struct engine *e) {
   svc_map_free(&e->map);
+  proc_table_free(&e->procs);
+  keytab_free(&e->host_recent);
   detector_free(&e->det);
   learner_free(&e->learner);
   json_free(&e->json);
@@ -143,13 +164,10 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
   case EV_STATS:
     e->end.stats = ev->u.stats;
     return 0;
-  case EV_PROC: /* counted; mapping and learning them is to come (#4) */
-    if (ev->u.proc.op <= EV_PROC_EXISTING)
-      e->counts.proc[ev->u.proc.op]++;
-    return 0;
+  case EV_PROC:
+    return engine_proc_event(e, ev, err);
   case EV_FILE:
-    e->counts.files++;
-    return 0;
+    return engine_file_event(e, ev, err);
   default:
     return 0;
   }
@@ -157,7 +175,7 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
 
 int engine_finish(struct engine *e, struct hb_error *err) {
   detector_finish(&e->det);
-  if (e->store && e->learner.learned)
+  if (e->store && (e->learner.learned || e->learner.host_learned))
     return learner_finish(&e->learner, err);
   return 0;
 }

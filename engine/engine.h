@@ -7,7 +7,8 @@
  * default — else the config's default, else discover): learned (discover) or
  * checked (monitor/protect); threats are checked in every mode. Alerts and
  * (optionally) flows are written as EVE JSON lines. EV_END carries the
- * collector's counters and status; engine_event() returns 1 for it. The
+ * collector's counters and status; engine_event() returns 1 for it.
+ * Process and file events go to engine/engine_host.h. The
  * same engine serves `habit replay` (inproc) and the daemons (ipc/tcp).
  */
 #ifndef HABIT_ENGINE_ENGINE_H
@@ -19,6 +20,9 @@
 #include "config/config.h"
 #include "core/json.h"
 #include "detect/detector.h"
+#include "detect/host_alert.h"
+#include "engine/engine_host.h"
+#include "engine/proc_table.h"
 #include "learn/learner.h"
 #include "models/model.h"
 #include "models/store.h"
@@ -35,6 +39,13 @@ struct engine_counts {
   uint64_t files;                      /* file events received */
 };
 
+/* What became of process and file events (engine/engine_host.c). */
+struct engine_host_counts {
+  uint64_t procs_learned, procs_checked; /* execs and running processes */
+  uint64_t files_learned, files_checked;
+  uint64_t suppressed;                   /* repeats of an alert within a minute */
+};
+
 struct engine {
   const struct config *cfg;
   struct model *model;
@@ -46,6 +57,9 @@ struct engine {
   FILE *alerts_out, *flows_out;   /* NULL = not written */
   struct json json;
   struct engine_counts counts;
+  struct engine_host_counts host;
+  struct proc_table procs;        /* processes per node, from EV_PROC */
+  struct keytab host_recent;      /* host alerts raised lately (repeats) */
   struct ev_end end;              /* the collector's last word */
   int write_error;                /* errno of the first failed write */
   /* Called with each alert as one EVE JSON line (with its newline), e.g.
@@ -68,6 +82,8 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
 void engine_set_modes(struct engine *e, const struct svc_mode *modes, size_t n);
 /* The mode in force for a service (run time, else config, else default). */
 uint8_t engine_service_mode(const struct engine *e, const char *service);
+/* Count and write (or publish) a process or file alert. */
+void engine_host_alert(struct engine *e, const struct host_alert *a);
 /* End of input: release held alerts, fold and write what was learned. */
 int engine_finish(struct engine *e, struct hb_error *err);
 void engine_free(struct engine *e);

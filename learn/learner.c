@@ -112,6 +112,13 @@ int learner_flow(struct learner *l, const struct ev_flow *f,
   return 0;
 }
 
+int learner_host_event(struct learner *l, struct hb_error *err) {
+  l->host_learned++;
+  if (++l->pending >= l->batch_events)
+    return learner_flush(l, err);
+  return 0;
+}
+
 struct fold_ctx {
   struct model *model;
   uint64_t before; /* fold minutes earlier than this */

@@ -30,6 +30,7 @@ struct learner {
   uint64_t latest_minute;
   uint64_t pending;           /* flows since the last flush */
   uint64_t learned;           /* flows learned in all */
+  uint64_t host_learned;      /* process and file events learned */
 };
 
 void learner_init(struct learner *l, struct model *m, struct store *st,
@@ -37,6 +38,9 @@ void learner_init(struct learner *l, struct model *m, struct store *st,
 int learner_flow(struct learner *l, const struct ev_flow *f,
                  const struct svc_endpoint *cli, const struct svc_endpoint *srv,
                  struct hb_error *err);
+/* A process or file event was learned into the model (engine/engine_host.c):
+ * it counts toward the batch like a flow. */
+int learner_host_event(struct learner *l, struct hb_error *err);
 /* Fold closed minutes and write the dirty model (one transaction). */
 int learner_flush(struct learner *l, struct hb_error *err);
 /* Fold every minute and write: the end of a run. */

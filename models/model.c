@@ -13,6 +13,8 @@ void model_init(struct model *m) {
   idxmap_init(&m->by_member);
   idxmap_init(&m->by_edge);
   idxmap_init(&m->by_port);
+  idxmap_init(&m->by_proc);
+  idxmap_init(&m->by_file);
 }
 
 void model_free(struct model *m) {
@@ -26,11 +28,15 @@ void model_free(struct model *m) {
   idxmap_free(&m->by_member);
   idxmap_free(&m->by_edge);
   idxmap_free(&m->by_port);
+  free(m->procs);
+  free(m->files);
+  idxmap_free(&m->by_proc);
+  idxmap_free(&m->by_file);
   model_init(m);
 }
 
 /* Grow an array of `size`-byte elements to hold one more. */
-static int reserve(void **arr, uint32_t *cap, uint32_t n, size_t size) {
+int model_reserve(void **arr, uint32_t *cap, uint32_t n, size_t size) {
   if (n < *cap)
     return 0;
   uint32_t nc = *cap ? *cap * 2 : 16;
@@ -61,7 +67,7 @@ int model_get_service(struct model *m, const char *name, uint8_t kind,
   }
   if (strlen(name) >= EV_NAME_MAX)
     return -ENAMETOOLONG;
-  if (reserve((void **)&m->services, &m->cap_services, m->n_services,
+  if (model_reserve((void **)&m->services, &m->cap_services, m->n_services,
               sizeof *m->services) < 0)
     return -ENOMEM;
   i = m->n_services;
@@ -105,7 +111,7 @@ int model_note_member(struct model *m, uint32_t svc, const char *text,
       s->dirty = true;
       return 0;
     }
-    if (reserve((void **)&m->members, &m->cap_members, m->n_members,
+    if (model_reserve((void **)&m->members, &m->cap_members, m->n_members,
                 sizeof *m->members) < 0)
       return -ENOMEM;
     i = m->n_members;
@@ -169,7 +175,7 @@ int model_get_edge(struct model *m, const struct edge_key *k, uint32_t *index) {
     *index = i;
     return 0;
   }
-  if (reserve((void **)&m->edges, &m->cap_edges, m->n_edges, sizeof *m->edges) < 0)
+  if (model_reserve((void **)&m->edges, &m->cap_edges, m->n_edges, sizeof *m->edges) < 0)
     return -ENOMEM;
   i = m->n_edges;
   struct model_edge *e = &m->edges[i];

@@ -66,7 +66,36 @@ struct model_edge {
   bool dirty;
 };
 
+/* Process whitelist (DESIGN §4): a program a service ran, with the program
+ * that started it and the user it ran as. */
+struct model_proc {
+  uint32_t service;
+  char exe[EV_TEXT_MAX];
+  char parent[EV_TEXT_MAX];   /* the parent's exe, "" when unknown */
+  uint32_t uid;               /* EV_PROC_ID_UNKNOWN when unknown */
+  uint64_t count, first_ns, last_ns;
+  bool dirty;
+};
+
+/* File whitelist: which program of a service touched which watched path,
+ * and how. A path ending in '/' is a prefix (a directory's entries). */
+enum file_access { FA_READ = 1, FA_WRITE = 2, FA_EXEC = 4 };
+struct model_file {
+  uint32_t service;
+  char exe[EV_TEXT_MAX];
+  char path[EV_TEXT_MAX];
+  uint8_t access;             /* FA_* seen */
+  uint64_t count, first_ns, last_ns;
+  bool dirty;
+};
+
 struct model {
+  struct model_proc *procs;
+  uint32_t n_procs, cap_procs;
+  struct model_file *files;
+  uint32_t n_files, cap_files;
+  struct idxmap by_proc;   /* (service, exe, parent, uid) -> procs[] */
+  struct idxmap by_file;   /* (service, exe) -> files[], any path */
   struct model_service *services;
   uint32_t n_services, cap_services;
   struct model_member *members;
@@ -98,6 +127,25 @@ int model_get_edge(struct model *m, const struct edge_key *k, uint32_t *index);
  * start with *pos = 0; IDXMAP_NONE at the end. */
 uint32_t model_next_edge_on_port(const struct model *m, const struct edge_key *k,
                                  size_t *pos);
+
+/* Note a program run / a file access (models/model_host.c); texts are cut
+ * to EV_TEXT_MAX - 1 bytes. *index is set when not NULL. */
+int model_learn_proc(struct model *m, uint32_t svc, const char *exe, const char *parent,
+                     uint32_t uid, uint64_t ts_ns, uint32_t *index);
+uint32_t model_find_proc(const struct model *m, uint32_t svc, const char *exe,
+                         const char *parent, uint32_t uid);
+int model_learn_file(struct model *m, uint32_t svc, const char *exe, const char *path,
+                     uint8_t access, uint64_t ts_ns, uint32_t *index);
+/* Does a learned entry of (svc, exe) cover path (equal, or a prefix entry
+ * it starts with) with every access bit asked? */
+bool model_file_allowed(const struct model *m, uint32_t svc, const char *exe,
+                        const char *path, uint8_t access);
+/* "r", "rw", "rwx"... and back (0 for an unknown letter or none). */
+const char *file_access_text(uint8_t access, char out[4]);
+uint8_t file_access_parse(const char *s);
+
+/* For models/ files: grow an array of size-byte elements to hold n + 1. */
+int model_reserve(void **arr, uint32_t *cap, uint32_t n, size_t size);
 
 const char *edge_metric_name(enum edge_metric em);
 const char *svc_kind_name(uint8_t kind);

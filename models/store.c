@@ -9,6 +9,8 @@
  *         <one BLOB column per edge metric>)
  *   modes(service PRIMARY KEY, mode, changed_ns, why)   (store_modes.c;
  *         created on the first run-time mode change)
+ *   processes(...), files(...)   process and file whitelists (store_host.c;
+ *         created when first written; older models simply lack them)
  */
 #include "models/store.h"
 
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "core/timefmt.h"
+#include "models/store_host.h"
 
 #define FORMAT_NAME "habit-model"
 
@@ -321,6 +324,8 @@ int store_load(struct store *st, struct model *m, struct hb_error *err) {
     rc = load_members(st, m, err);
   if (rc == 0)
     rc = load_edges(st, m, err);
+  if (rc == 0)
+    rc = store_host_load(st, m, err);
   return rc;
 }
 
@@ -437,6 +442,7 @@ static void clear_dirty(struct model *m) {
     m->members[i].dirty = false;
   for (uint32_t i = 0; i < m->n_edges; i++)
     m->edges[i].dirty = false;
+  store_host_clean(m);
 }
 
 int store_flush(struct store *st, struct model *m, struct hb_error *err) {
@@ -450,6 +456,8 @@ int store_flush(struct store *st, struct model *m, struct hb_error *err) {
     rc = write_members(st, m, err);
   if (rc == 0)
     rc = write_edges(st, m, err);
+  if (rc == 0)
+    rc = store_host_write(st, m, err);
   if (rc < 0) {
     exec(st, "ROLLBACK TO batch; RELEASE batch;", NULL);
     return rc;

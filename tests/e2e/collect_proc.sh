@@ -89,7 +89,7 @@ kill -TERM "$CP"; wait "$CP" || fail "collect proc --connect exited $?"
 sleep 0.5
 kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
 sent=$(sed -n 's/.*bus .*: sent \([0-9]*\), dropped \([0-9]*\).*/\1 \2/p' "$TMP/cp.log")
-got=$(sed -n 's/.*process events: exec \([0-9]*\), fork \([0-9]*\), exit \([0-9]*\), existing \([0-9]*\);.*/\1 \2 \3 \4/p' "$TMP/engine.log")
+got=$(sed -n 's/.*process events: exec \([0-9]*\), fork \([0-9]*\), exit \([0-9]*\), existing \([0-9]*\) .*/\1 \2 \3 \4/p' "$TMP/engine.log")
 [ -n "$sent" ] && [ -n "$got" ] || fail "no counts: $(cat "$TMP/cp.log" "$TMP/engine.log")"
 read -r s d <<<"$sent"
 read -r ex fk et es <<<"$got"

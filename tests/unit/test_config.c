@@ -454,7 +454,7 @@ static void test_unknown_keys(void **state) {
                "      - cidr: 10.1.0.0/24\n"
                "        prots: [80]\n",
                "shop.yaml:6:9: unknown key 'prots' in services.web.members[1] "
-               "(expected one of: cidr, cidrs, ip, ips, ports, proto)");
+               "(expected one of: cgroup, cidr, cidrs, container, exe, ip, ips, ports, proto)");
   expect_error("networks:\n  intern: []\n",
                "shop.yaml:2:3: unknown key 'intern' in networks (expected "
                "one of: external, internal)");
@@ -786,10 +786,11 @@ static void test_addresses(void **state) {
                "(leave the key out instead)");
   expect_error(MEMBER("ports: [80]\n        proto: tcp"),
                "shop.yaml:4:9: services.web.members[0]: a member needs an "
-               "address (cidr, cidrs, ip or ips)");
+               "address (cidr, cidrs, ip or ips) or a process key (cgroup, "
+               "container or exe)");
   expect_error(MEMBER("{}"), "shop.yaml:4:9: services.web.members[0]: a "
                              "member needs an address (cidr, cidrs, ip or "
-                             "ips)");
+                             "ips) or a process key (cgroup, container or exe)");
   expect_error("networks:\n  internal: []\n",
                "shop.yaml:2:13: networks.internal: empty list (leave the key "
                "out instead)");
