@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "cli/cli.h"
+#include "cli/cli_counters.h"
 #include "collect/file_json.h"
 #include "collect/file_watch.h"
 #include "config/config.h"
@@ -154,6 +155,7 @@ struct cf_run {
   void *zctx;
   struct bus_out bus;
   bool bus_open;
+  struct cli_counters counters; /* EV_STATS / EV_END to the engine */
   struct file_watch fw;
   bool fw_open;
   int sfd;
@@ -244,7 +246,24 @@ static int prepare(struct cf_run *r, struct hb_error *err) {
   return 0;
 }
 
+/* The counters the engine hears (cli/cli_counters.h), as of now. */
+static struct cli_counters *counters(struct cf_run *r) {
+  struct cli_counters *c = &r->counters;
+  c->node = r->node;
+  c->source = "file";
+  c->events = 0;
+  for (int op = EV_FILE_OPEN; op <= EV_FILE_MOVE; op++)
+    c->events += r->fw.c.ops[op];
+  c->lost = r->fw.c.overflows;
+  c->malformed = r->fw.c.malformed;
+  return c;
+}
+
 static void release(struct cf_run *r) {
+  if (r->bus_open && r->fw_open) {
+    struct hb_error err;
+    cli_counters_end(counters(r), &r->bus, &err);
+  }
   if (r->fw_open)
     file_watch_close(&r->fw);
   if (r->sfd >= 0)
@@ -266,7 +285,8 @@ static int drain(struct cf_run *r, struct hb_error *err) {
   int rc = file_watch_read(&r->fw, emit, r, err);
   if (rc < 0)
     return rc;
-  if (r->bus_open && (rc = bus_out_flush(&r->bus, err)) < 0)
+  if (r->bus_open && ((rc = cli_counters_tick(counters(r), &r->bus, err)) < 0 ||
+                      (rc = bus_out_flush(&r->bus, err)) < 0))
     return rc;
   if (r->out && fflush(r->out) != 0)
     return hb_fail(err, EIO, "%s: cannot write: %s", r->o.output, strerror(errno));
@@ -291,7 +311,7 @@ static int loop(struct cf_run *r, struct hb_error *err) {
       continue;
     if (n < 0)
       return hb_fail(err, EIO, "poll: %s", strerror(errno));
-    if (pf[0].revents) {
+    if (pf[0].revents || n == 0) { /* events, or a quiet second: counters */
       int rc = drain(r, err);
       if (rc < 0)
         return rc;
@@ -328,7 +348,7 @@ static void summary(const struct cf_run *r) {
             (unsigned long long)c->malformed, (unsigned long long)c->unresolved,
             (unsigned long long)c->own, (unsigned long long)c->unmatched,
             (unsigned long long)c->rewatched,
-            (unsigned long long)(r->bus_open ? r->bus.sent : 0));
+            (unsigned long long)(r->bus_open ? r->bus.sent - r->counters.sent : 0));
 }
 
 int cmd_collect_file(int argc, char **argv) {

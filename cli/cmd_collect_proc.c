@@ -19,6 +19,7 @@
 #include <zmq.h>
 
 #include "cli/cli.h"
+#include "cli/cli_counters.h"
 #include "collect/proc_conn.h"
 #include "collect/proc_info.h"
 #include "collect/proc_json.h"
@@ -73,6 +74,7 @@ struct cp_run {
   struct json j;
   void *zctx;
   struct bus_out bus;
+  struct cli_counters counters; /* EV_STATS / EV_END to the engine */
   bool bus_open;
   struct proc_conn *conn;
   struct proc_batch batch;
@@ -248,12 +250,25 @@ static void on_record(struct cp_run *r, const struct proc_rec *rec) {
   emit(r);
 }
 
+/* The counters the engine hears (cli/cli_counters.h), as of now. */
+static struct cli_counters *counters(struct cp_run *r) {
+  struct cli_counters *c = &r->counters;
+  c->node = r->o.node;
+  c->source = "proc";
+  c->events = 0;
+  for (int i = EV_PROC_EXEC; i <= EV_PROC_EXISTING; i++)
+    c->events += r->n.by_op[i];
+  c->lost = r->conn ? r->conn->lost : 0;
+  c->malformed = r->conn ? r->conn->malformed : 0;
+  return c;
+}
+
 static void flush_outputs(struct cp_run *r) {
   if (r->out && fflush(r->out) != 0 && !r->write_errno)
     r->write_errno = errno;
   if (r->bus_open) {
     struct hb_error err;
-    if (bus_out_flush(&r->bus, &err) < 0)
+    if (cli_counters_tick(counters(r), &r->bus, &err) < 0 || bus_out_flush(&r->bus, &err) < 0)
       r->bus_errors++;
   }
 }
@@ -277,9 +292,11 @@ static void summary(const struct cp_run *r, double secs) {
           (unsigned long long)n->misses, (unsigned long long)r->conn->overruns,
           (unsigned long long)r->conn->lost, (unsigned long long)r->conn->malformed);
   if (r->bus_open)
-    fprintf(stderr, "habit: collect proc: bus %s: sent %llu, dropped %llu (queue full)\n",
-            r->o.connect, (unsigned long long)r->bus.sent,
-            (unsigned long long)r->bus.dropped);
+    fprintf(stderr,
+            "habit: collect proc: bus %s: sent %llu, dropped %llu (queue full); counters "
+            "sent %llu\n",
+            r->o.connect, (unsigned long long)(r->bus.sent - r->counters.sent),
+            (unsigned long long)r->bus.dropped, (unsigned long long)r->counters.sent);
 }
 
 static int open_outputs(struct cp_run *r, struct hb_error *err) {
@@ -304,7 +321,7 @@ static int open_outputs(struct cp_run *r, struct hb_error *err) {
 static void release(struct cp_run *r) {
   if (r->bus_open) {
     struct hb_error err;
-    bus_out_flush(&r->bus, &err);
+    cli_counters_end(counters(r), &r->bus, &err);
     bus_out_close(&r->bus);
   }
   if (r->zctx)

@@ -124,6 +124,14 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
   return 0;
 }
 
+/* The drop counters last reported by one collector (node, source). */
+#define MAX_HEARD 64
+struct heard {
+  char node[EV_NAME_MAX];
+  char source[EV_TEXT_MAX];
+  uint64_t kernel, bus;
+};
+
 struct daemon {
   struct engine_opts o;
   struct config cfg;
@@ -144,6 +152,8 @@ struct daemon {
   uint32_t n_ready;
   uint64_t collectors_ended, rejected;
   const volatile sig_atomic_t *stop;
+  struct heard heard[MAX_HEARD]; /* drop counters each collector reported */
+  size_t n_heard;
 };
 
 /* Can any service learn under these options? Without --mode, yes: a
@@ -233,16 +243,41 @@ static void release(struct daemon *d) {
   config_free(&d->cfg);
 }
 
+/* A collector's counters (EV_STATS, EV_END): say when its drops rise, so a
+ * loss anywhere shows in the engine's log within a second. */
+static void heard_from(struct daemon *d, const struct event *ev, const struct ev_stats *s) {
+  struct heard *h = NULL;
+  for (size_t i = 0; i < d->n_heard && !h; i++)
+    if (strcmp(d->heard[i].node, ev->node) == 0 && strcmp(d->heard[i].source, s->source) == 0)
+      h = &d->heard[i];
+  if (!h && d->n_heard < MAX_HEARD) {
+    h = &d->heard[d->n_heard++];
+    memset(h, 0, sizeof *h);
+    memcpy(h->node, ev->node, sizeof h->node);
+    memcpy(h->source, s->source, sizeof h->source);
+  }
+  if (!h || (s->dropped_kernel <= h->kernel && s->dropped_bus <= h->bus))
+    return;
+  if (!d->o.quiet)
+    fprintf(stderr, "habit: engine: collector %s (%s) reports drops: kernel %llu, bus %llu\n",
+            ev->node, s->source, (unsigned long long)s->dropped_kernel,
+            (unsigned long long)s->dropped_bus);
+  h->kernel = s->dropped_kernel;
+  h->bus = s->dropped_bus;
+}
+
 static void ended(struct daemon *d, const struct event *ev) {
   d->collectors_ended++;
   const struct ev_stats *s = &ev->u.end.stats;
+  bool host = strcmp(s->source, "proc") == 0 || strcmp(s->source, "file") == 0;
   if (!d->o.quiet)
     fprintf(stderr,
-            "habit: engine: collector %s (%s) ended%s%s: packets %llu, flows %llu; "
+            "habit: engine: collector %s (%s) ended%s%s: %s %llu, flows %llu; "
             "dropped: kernel %llu, bus %llu\n",
             ev->node, s->source, ev->u.end.status ? " with an error: " : "",
-            ev->u.end.message, (unsigned long long)s->packets, (unsigned long long)s->flows,
-            (unsigned long long)s->dropped_kernel, (unsigned long long)s->dropped_bus);
+            ev->u.end.message, host ? "events" : "packets", (unsigned long long)s->packets,
+            (unsigned long long)s->flows, (unsigned long long)s->dropped_kernel,
+            (unsigned long long)s->dropped_bus);
 }
 
 /* Use a new set of run-time modes (taking it over), saying what changed:
@@ -357,6 +392,8 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
         rc = h;
         break;
       }
+      if (ev->kind == EV_STATS || ev->kind == EV_END)
+        heard_from(d, ev, ev->kind == EV_STATS ? &ev->u.stats : &ev->u.end.stats);
       if (h == 1)
         ended(d, ev);
     }
