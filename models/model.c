@@ -202,6 +202,20 @@ void model_readiness(const struct model *m, uint32_t svc, struct readiness *out)
     if (e->count == 1)
       out->singletons++;
   }
+  for (uint32_t i = 0; i < m->n_procs; i++) {
+    if (m->procs[i].service != svc)
+      continue;
+    out->behaviors++;
+    out->observations += m->procs[i].count;
+    out->singletons += m->procs[i].count == 1;
+  }
+  for (uint32_t i = 0; i < m->n_files; i++) {
+    if (m->files[i].service != svc)
+      continue;
+    out->behaviors++;
+    out->observations += m->files[i].count;
+    out->singletons += m->files[i].count == 1;
+  }
   out->p_new = out->observations ? (double)out->singletons / (double)out->observations : 1.0;
 }
 

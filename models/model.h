@@ -2,7 +2,8 @@
  *
  * Contract: a model holds services (with their members) and edges (client
  * service -> server service, L4 protocol, server port, L7 app), each edge
- * with its count and its distributions (struct loghist per metric). It only
+ * with its count and its distributions (struct loghist per metric), and
+ * each service's process and file whitelists (models/model_host.c). It only
  * grows: learning adds, never removes. Lookups are by hash index; the
  * `dirty` flags tell the store what to write at the next flush. A model is
  * loaded from and saved to SQLite by models/store.h; learning and detection
@@ -153,8 +154,9 @@ uint8_t svc_kind_parse(const char *s);
 const char *member_role_name(uint8_t role);
 
 /* Readiness (DESIGN §4): Good–Turing estimate of the chance that the next
- * flow of a service shows an edge never seen, from the edges it is part of:
- * singletons (edges seen once) / observations (flows over its edges). */
+ * event of a service shows a behavior never seen, from its behaviors —
+ * the edges it is part of, the programs it ran, the file accesses it made:
+ * singletons (behaviors seen once) / observations (events over them). */
 struct readiness {
   uint64_t observations, behaviors, singletons;
   double p_new;            /* 1.0 when nothing observed */
