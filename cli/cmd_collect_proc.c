@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -64,6 +65,7 @@ struct cp_opts {
 struct cp_counts {
   uint64_t by_op[EV_PROC_EXISTING + 1];
   uint64_t misses;  /* exec/existing events that lost their /proc facts */
+  uint64_t reused;  /* of those, because the pid was already another's */
   uint64_t threads; /* thread clones and exits, not reported */
   uint64_t other;   /* uid/gid/sid/comm/ptrace/coredump notices */
 };
@@ -192,6 +194,35 @@ static uint32_t known_parent(const struct cp_run *r, uint32_t pid) {
   return r->parent_pid[pid % PARENT_SLOTS] == pid ? r->parent_of[pid % PARENT_SLOTS] : 0;
 }
 
+/* Did the process now at rec's pid start after the event (the one the
+ * event is about ended, and its pid went to another)? Start times are
+ * CLOCK_BOOTTIME, the event's CLOCK_MONOTONIC: compare on one clock, with
+ * two clock ticks of slack for the start time's resolution. */
+static bool pid_taken_since(const struct proc_rec *rec) {
+  struct timespec boot, mono;
+  uint64_t start = proc_info_start_ns(PROC_ROOT, rec->tgid);
+  if (!start || clock_gettime(CLOCK_BOOTTIME, &boot) != 0 ||
+      clock_gettime(CLOCK_MONOTONIC, &mono) != 0)
+    return false;
+  int64_t boot_minus_mono = ((int64_t)boot.tv_sec - mono.tv_sec) * 1000000000ll +
+                            (boot.tv_nsec - mono.tv_nsec);
+  uint64_t event_boot = rec->ktime_ns + (uint64_t)(boot_minus_mono > 0 ? boot_minus_mono : 0);
+  return start > event_boot + 20000000ull;
+}
+
+/* The facts read belong to a newer process: keep only what the kernel
+ * said, as for a process gone before it was read. */
+static void forget_facts(struct cp_run *r, const struct proc_rec *rec, struct ev_proc *p) {
+  p->exe[0] = p->argv[0] = p->cwd[0] = p->cgroup[0] = p->container_id[0] = '\0';
+  p->comm[0] = p->parent_exe[0] = '\0';
+  p->uid = p->gid = EV_PROC_ID_UNKNOWN;
+  p->flags = EV_PROC_F_GONE;
+  p->ppid = known_parent(r, rec->tgid);
+  if (p->ppid)
+    proc_info_exe(PROC_ROOT, p->ppid, p->parent_exe, sizeof p->parent_exe);
+  r->n.reused++;
+}
+
 /* wait(2) status -> exit code 0..255, or -signal. */
 static int32_t exit_code_of(uint32_t status) {
   if ((status & 0x7f) == 0)
@@ -229,6 +260,8 @@ static void on_record(struct cp_run *r, const struct proc_rec *rec) {
     p->op = EV_PROC_EXEC;
     p->ppid = known_parent(r, rec->tgid);
     proc_info_fill(PROC_ROOT, rec->tgid, p);
+    if (!(p->flags & EV_PROC_F_GONE) && pid_taken_since(rec))
+      forget_facts(r, rec, p);
     if (p->ppid == 0)
       p->ppid = known_parent(r, rec->tgid);
     if (p->ppid && !p->parent_exe[0])
@@ -287,9 +320,10 @@ static void summary(const struct cp_run *r, double secs) {
           (unsigned long long)n->by_op[EV_PROC_EXISTING], (unsigned long long)n->threads);
   fprintf(stderr,
           "habit: collect proc: enrichment misses %llu (process gone before /proc was "
-          "read); netlink overruns (ENOBUFS) %llu, events lost %llu, malformed "
-          "datagrams %llu\n",
-          (unsigned long long)n->misses, (unsigned long long)r->conn->overruns,
+          "read; %llu of them had passed their pid on); netlink overruns (ENOBUFS) %llu, "
+          "events lost %llu, malformed datagrams %llu\n",
+          (unsigned long long)n->misses, (unsigned long long)n->reused,
+          (unsigned long long)r->conn->overruns,
           (unsigned long long)r->conn->lost, (unsigned long long)r->conn->malformed);
   if (r->bus_open)
     fprintf(stderr,

@@ -299,6 +299,48 @@ void proc_info_fill(const char *root, uint32_t pid, struct ev_proc *p) {
     p->flags |= EV_PROC_F_GONE;
 }
 
+int proc_parse_stat_start(const char *buf, size_t len, uint64_t *ticks) {
+  const char *end = buf + len, *p = NULL;
+  for (const char *q = buf; q < end; q++)
+    if (*q == ')')
+      p = q;
+  if (!p)
+    return -EBADMSG;
+  p++;
+  /* After the name: " state ppid ..." — field 3 is the first token. */
+  for (int field = 3; field < 22; field++) {
+    if (p >= end || *p != ' ')
+      return -EBADMSG;
+    p++;
+    while (p < end && *p != ' ')
+      p++;
+  }
+  if (p >= end || *p != ' ')
+    return -EBADMSG;
+  p++;
+  uint64_t v = 0;
+  const char *digits = p;
+  while (p < end && *p >= '0' && *p <= '9') {
+    if (v > (UINT64_MAX - 9) / 10)
+      return -EBADMSG;
+    v = v * 10 + (uint64_t)(*p++ - '0');
+  }
+  if (p == digits || (p < end && *p != ' ' && *p != '\n'))
+    return -EBADMSG;
+  *ticks = v;
+  return 0;
+}
+
+uint64_t proc_info_start_ns(const char *root, uint32_t pid) {
+  char text[STATUS_READ];
+  uint64_t ticks;
+  long hz = sysconf(_SC_CLK_TCK);
+  ssize_t n = read_proc(root, pid, "stat", text, sizeof text);
+  if (n <= 0 || hz <= 0 || proc_parse_stat_start(text, (size_t)n, &ticks) < 0)
+    return 0;
+  return ticks * (1000000000ull / (uint64_t)hz);
+}
+
 int proc_scan(const char *root, proc_scan_cb cb, void *ctx, struct hb_error *err) {
   DIR *d = opendir(root);
   if (!d)

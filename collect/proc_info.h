@@ -53,6 +53,15 @@ int proc_parse_cgroup(const char *buf, size_t len, char *path, size_t cap, char 
  * wins (the process's own container). true when found. */
 bool proc_container_id(const char *path, size_t len, char *cid);
 
+/* From /proc/PID/stat text: field 22, the start time in clock ticks after
+ * boot (the name in field 2 may hold spaces and parentheses: fields are
+ * counted from its last ')'). 0, or -EBADMSG. */
+int proc_parse_stat_start(const char *buf, size_t len, uint64_t *ticks);
+/* When root/pid started, in ns of CLOCK_BOOTTIME; 0 when unknown. A process
+ * that started after the event about its pid is another process that took
+ * the pid since (cmd_collect_proc.c uses it to refuse its facts). */
+uint64_t proc_info_start_ns(const char *root, uint32_t pid);
+
 /* Enrich p (op, pid, tgid already set) from root/pid. ppid already set (the
  * kernel said) is kept when status cannot be read. */
 void proc_info_fill(const char *root, uint32_t pid, struct ev_proc *p);

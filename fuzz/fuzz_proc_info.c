@@ -1,5 +1,5 @@
 /* fuzz/fuzz_proc_info.c — the /proc text parsers (status, cgroup, cmdline,
- * container ids) on arbitrary bytes. The first byte picks the parser; the
+ * container ids, stat's start time) on arbitrary bytes. The first byte picks the parser; the
  * rest is the file. Outputs must stay NUL-terminated within their buffers,
  * a container id is 64 lowercase hex digits or nothing, and a formatted
  * argv is no longer than its source or marked cut. */
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!buf)
     return 0;
   memcpy(buf, data + 1, size);
-  switch (which % 4) {
+  switch (which % 5) {
   case 0: {
     struct proc_status st;
     proc_parse_status(buf, size, &st);
@@ -52,6 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n = proc_format_cmdline((const uint8_t *)buf, size, (which & 0x80) != 0, out, cap,
                                    &cut);
     if (n >= cap || strlen(out) != n || (!cut && n > size))
+      abort();
+    break;
+  }
+  case 4: {
+    uint64_t ticks = 0;
+    if (proc_parse_stat_start(buf, size, &ticks) == 0 && !memchr(buf, ')', size))
       abort();
     break;
   }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -397,6 +398,34 @@ static void test_scan(void **state) {
 }
 
 /* The real /proc: this process, and pid 1. */
+/* stat's start time (field 22), past a name holding spaces and ')'. */
+static void test_stat_start(void **state) {
+  (void)state;
+  static const char good[] =
+      "4242 (a) b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 123456 "
+      "1000 200 18446744073709551615\n";
+  uint64_t t = 0;
+  assert_int_equal(proc_parse_stat_start(good, strlen(good), &t), 0);
+  assert_int_equal(t, 123456);
+  static const char last[] = "1 (x) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77";
+  assert_int_equal(proc_parse_stat_start(last, strlen(last), &t), 0);
+  assert_int_equal(t, 77);
+  static const char *const bad[] = {
+      "1 (x S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 77", /* no ')' */
+      "1 (x) S 0 1 1 0",                                /* too few fields */
+      "1 (x) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 -5", /* not a number */
+      "1 (x) S 0 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99999999999999999999999",
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    assert_int_equal(proc_parse_stat_start(bad[i], strlen(bad[i]), &t), -EBADMSG);
+  /* This process started before now and after boot. */
+  uint64_t me = proc_info_start_ns("/proc", (uint32_t)getpid());
+  struct timespec boot;
+  assert_int_equal(clock_gettime(CLOCK_BOOTTIME, &boot), 0);
+  assert_true(me > 0);
+  assert_true(me <= (uint64_t)boot.tv_sec * 1000000000ull + (uint64_t)boot.tv_nsec);
+}
+
 static void test_real_proc(void **state) {
   (void)state;
   struct ev_proc p;
@@ -417,7 +446,7 @@ int main(void) {
       cmocka_unit_test(test_status),     cmocka_unit_test(test_cmdline),
       cmocka_unit_test(test_container_ids), cmocka_unit_test(test_cgroup),
       cmocka_unit_test(test_fill),       cmocka_unit_test(test_scan),
-      cmocka_unit_test(test_real_proc),
+      cmocka_unit_test(test_real_proc),  cmocka_unit_test(test_stat_start),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
