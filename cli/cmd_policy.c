@@ -86,7 +86,10 @@ static void show_service(const struct show_ctx *c, uint32_t si, const uint32_t *
   const struct model_service *s = &m->services[si];
   char t1[HB_TIME_STRLEN], t2[HB_TIME_STRLEN];
   struct readiness r;
-  model_readiness(m, si, &r);
+  if (c->network)
+    model_readiness_network(m, si, &r);
+  else
+    model_readiness(m, si, &r);
   printf("  ");
   policy_yq(s->name);
   printf(":\n    kind: %s\n    flows: %llu\n    first_seen: \"%s\"\n    last_seen: \"%s\"\n",

@@ -129,7 +129,7 @@ int engine_proc_event(struct engine *e, const struct event *ev, struct hb_error 
   const struct proc_entry *pe = p->ppid ? proc_table_get(&e->procs, node, p->ppid) : NULL;
   program_name(p->exe, p->comm, exe);
   snprintf(parent, sizeof parent, "%s", p->parent_exe[0] ? p->parent_exe : pe ? pe->exe : "");
-  if (p->op == EV_PROC_FORK && pe) {
+  if (p->op == EV_PROC_FORK && pe && pe->service[0]) {
     /* A fork runs its parent's program in its parent's service. */
     snprintf(service, sizeof service, "%s", pe->service);
     kind = pe->svc_kind;
@@ -137,6 +137,15 @@ int engine_proc_event(struct engine *e, const struct event *ev, struct hb_error 
   } else {
     struct proc_facts pf = {p->exe, p->cgroup, p->container_id};
     map_process(e, node, p->ppid, &pf, service, &kind);
+  }
+  if (!pe && p->ppid && p->parent_exe[0] && p->ppid != p->tgid) {
+    /* A parent the table never heard of (it started before the engine or
+     * the collector): what the event says of it is still its tree. */
+    struct proc_entry *pp = proc_table_put(&e->procs, node, p->ppid);
+    if (!pp)
+      return hb_fail(err, ENOMEM, "out of memory in the process table");
+    hb_fmt(pp->exe, sizeof pp->exe, "%s", p->parent_exe);
+    pp->uid = EV_PROC_ID_UNKNOWN;
   }
   struct proc_entry *me = proc_table_put(&e->procs, node, p->tgid);
   if (!me)
@@ -193,7 +202,7 @@ int engine_file_event(struct engine *e, const struct event *ev, struct hb_error 
   char exe[EV_TEXT_MAX], service[EV_NAME_MAX], path[EV_TEXT_MAX], acc[4];
   uint8_t kind;
   program_name(f->exe[0] ? f->exe : pe ? pe->exe : "", f->comm, exe);
-  if (pe && pe->alive) {
+  if (pe && pe->alive && pe->service[0]) {
     snprintf(service, sizeof service, "%s", pe->service);
     kind = pe->svc_kind;
   } else {

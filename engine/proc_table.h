@@ -28,7 +28,8 @@ struct proc_entry {
   bool alive;
   uint8_t svc_kind;               /* enum svc_kind of the service */
   char exe[EV_TEXT_MAX];          /* "" when unknown */
-  char service[EV_NAME_MAX];
+  char service[EV_NAME_MAX];      /* "" for a parent known only from its
+                                     child's event (exe, pid) */
 };
 
 struct proc_table {

@@ -191,8 +191,7 @@ int model_get_edge(struct model *m, const struct edge_key *k, uint32_t *index) {
   return 0;
 }
 
-void model_readiness(const struct model *m, uint32_t svc, struct readiness *out) {
-  memset(out, 0, sizeof *out);
+static void readiness_edges(const struct model *m, uint32_t svc, struct readiness *out) {
   for (uint32_t i = 0; i < m->n_edges; i++) {
     const struct model_edge *e = &m->edges[i];
     if (e->k.cli != svc && e->k.srv != svc)
@@ -202,6 +201,9 @@ void model_readiness(const struct model *m, uint32_t svc, struct readiness *out)
     if (e->count == 1)
       out->singletons++;
   }
+}
+
+static void readiness_host(const struct model *m, uint32_t svc, struct readiness *out) {
   for (uint32_t i = 0; i < m->n_procs; i++) {
     if (m->procs[i].service != svc)
       continue;
@@ -216,7 +218,23 @@ void model_readiness(const struct model *m, uint32_t svc, struct readiness *out)
     out->observations += m->files[i].count;
     out->singletons += m->files[i].count == 1;
   }
+}
+
+static void readiness_p(struct readiness *out) {
   out->p_new = out->observations ? (double)out->singletons / (double)out->observations : 1.0;
+}
+
+void model_readiness(const struct model *m, uint32_t svc, struct readiness *out) {
+  memset(out, 0, sizeof *out);
+  readiness_edges(m, svc, out);
+  readiness_host(m, svc, out);
+  readiness_p(out);
+}
+
+void model_readiness_network(const struct model *m, uint32_t svc, struct readiness *out) {
+  memset(out, 0, sizeof *out);
+  readiness_edges(m, svc, out);
+  readiness_p(out);
 }
 
 const char *edge_metric_name(enum edge_metric em) {

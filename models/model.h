@@ -162,5 +162,7 @@ struct readiness {
   double p_new;            /* 1.0 when nothing observed */
 };
 void model_readiness(const struct model *m, uint32_t svc, struct readiness *out);
+/* The same over its edges only (what a capture can show). */
+void model_readiness_network(const struct model *m, uint32_t svc, struct readiness *out);
 
 #endif

@@ -11,5 +11,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libpcap-dev libzmq3-dev libsqlite3-dev libgsl-dev libyaml-dev libcmocka-dev \
   libhyperscan-dev libpcre2-dev \
   tcpdump tshark wireshark-common libndpi-bin hyperfine time python3 unzip gzip ca-certificates \
+  nginx redis-server postgresql nmap python3-redis python3-psycopg2 curl iproute2 procps \
   >/dev/null
 echo "deps: installed"

@@ -230,6 +230,34 @@ static void attack_tool_in_every_mode(void **state) {
   config_free(&c);
 }
 
+/* A parent known only from its child's event gives the tree its exe, but
+ * no service: a fork of it is mapped on its own facts, never named "". */
+static void parent_known_from_child(void **state) {
+  (void)state;
+  struct config c;
+  load(&c);
+  struct model m;
+  struct engine e;
+  model_init(&m);
+  FILE *alerts = tmpfile();
+  assert_non_null(alerts);
+  assert_int_equal(engine_init(&e, &c, &m, NULL, EV_MODE_MONITOR, alerts, NULL), 0);
+  feed(&e, proc_ev(EV_PROC_EXEC, 501, 500, SH, PY, WEB, T0));
+  feed(&e, proc_ev(EV_PROC_FORK, 502, 500, "", PY, "", T0 + S));
+  feed(&e, proc_ev(EV_PROC_EXEC, 502, 500, "/usr/bin/ls", PY, "", T0 + 2 * S));
+  feed(&e, file_ev(EV_FILE_OPEN, 500, PY, "/etc/hosts", T0 + 3 * S));
+  char *out = slurp(alerts);
+  assert_non_null(strstr(out, "\"tree\":[{\"pid\":500,\"exe\":\"" PY "\"}]"));
+  assert_null(strstr(out, "\"service\":\"\""));
+  assert_non_null(strstr(out, "\"service\":\"host\",\"process\":{\"pid\":502"));
+  assert_non_null(strstr(out, "\"service\":\"host\",\"process\":{\"pid\":500"));
+  assert_int_equal(model_find_service(&m, ""), IDXMAP_NONE);
+  fclose(alerts);
+  engine_free(&e);
+  model_free(&m);
+  config_free(&c);
+}
+
 static void process_selectors(void **state) {
   (void)state;
   struct config c;
@@ -286,6 +314,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(discover_then_monitor, setup, teardown),
       cmocka_unit_test(attack_tool_in_every_mode),
+      cmocka_unit_test(parent_known_from_child),
       cmocka_unit_test(process_selectors),
       cmocka_unit_test(selector_errors),
   };
