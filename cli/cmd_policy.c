@@ -21,6 +21,7 @@
 static const char policy_usage[] =
     "usage: habit policy show --model M.db [--service NAME] [--config C.yaml] [--network]\n"
     "       habit policy mode --model M.db SERVICE MODE (see policy mode --help)\n"
+    "       habit policy export --model M.db --format seccomp (see policy export --help)\n"
     "\n"
     "Prints what the model has learned, as YAML: each service with its kind,\n"
     "members (the addresses and ports that were mapped to it) and readiness\n"
@@ -253,10 +254,12 @@ int cmd_policy(int argc, char **argv) {
     return policy_show(argc - 1, argv + 1);
   if (argc >= 2 && strcmp(argv[1], "mode") == 0)
     return cmd_policy_mode(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "export") == 0)
+    return cmd_policy_export(argc - 1, argv + 1);
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     fputs(policy_usage, stdout);
     return EXIT_OK;
   }
-  cli_error("policy: expected 'show' or 'mode' (habit policy show --model M.db)");
+  cli_error("policy: expected 'show', 'mode' or 'export' (habit policy show --model M.db)");
   return EXIT_BAD_INPUT;
 }

@@ -19,11 +19,12 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  replay    learn from, or check, pcap/pcapng captures (discover | monitor)\n"
-    "  policy    show what a model has learned (policy show --model M.db)\n"
+    "  policy    show what a model has learned, change modes, export (policy --help)\n"
     "  collect   live collectors: collect net (packets), proc (processes), file (files)\n"
     "  engine    the daemon collectors send to (engine --listen E --model M.db)\n"
     "  alerts    follow a running engine's alerts (alerts --subscribe E)\n"
     "  keygen    a CURVE key pair for collectors and engines on other hosts\n"
+    "  run       run a command under its service's seccomp profile (discover | protect)\n"
     "  version   print the version\n"
     "\n"
     "Run `habit <command> --help` for a command's options.\n"
@@ -68,6 +69,8 @@ int main(int argc, char **argv) {
     return cmd_alerts(argc - 1, argv + 1);
   if (strcmp(cmd, "keygen") == 0)
     return cmd_keygen(argc - 1, argv + 1);
+  if (strcmp(cmd, "run") == 0)
+    return cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("habit %s\n", HABIT_VERSION);
     return EXIT_OK;

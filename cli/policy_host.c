@@ -89,15 +89,49 @@ static void show_files(const struct model *m, const uint32_t *idx, uint32_t want
   }
 }
 
+static int cmp_syscalls(const void *a, const void *b, void *ctx) {
+  const struct model *m = ctx;
+  const struct model_syscall *x = &m->syscalls[*(const uint32_t *)a];
+  const struct model_syscall *y = &m->syscalls[*(const uint32_t *)b];
+  int c = strcmp(m->services[x->service].name, m->services[y->service].name);
+  return c ? c : strcmp(x->name, y->name);
+}
+
+/* One line per service: its syscall names, sorted. */
+static void show_syscalls(const struct model *m, const uint32_t *idx, uint32_t want) {
+  printf("syscalls:\n");
+  uint32_t cur = IDXMAP_NONE;
+  for (uint32_t i = 0; i < m->n_syscalls; i++) {
+    const struct model_syscall *c = &m->syscalls[idx[i]];
+    if (want != IDXMAP_NONE && c->service != want)
+      continue;
+    if (c->service != cur) {
+      printf(cur == IDXMAP_NONE ? "  " : "]\n  ");
+      policy_yq(m->services[c->service].name);
+      printf(": [");
+      cur = c->service;
+    } else {
+      printf(", ");
+    }
+    printf("%s", c->name);
+  }
+  if (cur != IDXMAP_NONE)
+    printf("]\n");
+}
+
 int policy_show_host(const struct model *m, uint32_t want) {
   uint32_t *procs = order(m, m->n_procs, cmp_procs);
   uint32_t *files = order(m, m->n_files, cmp_files);
-  int rc = procs && files ? 0 : -ENOMEM;
+  uint32_t *calls = order(m, m->n_syscalls, cmp_syscalls);
+  int rc = procs && files && calls ? 0 : -ENOMEM;
   if (rc == 0 && m->n_procs)
     show_procs(m, procs, want);
   if (rc == 0 && m->n_files)
     show_files(m, files, want);
+  if (rc == 0 && m->n_syscalls)
+    show_syscalls(m, calls, want);
   free(procs);
   free(files);
+  free(calls);
   return rc;
 }

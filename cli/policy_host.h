@@ -2,7 +2,8 @@
  *
  * Contract: policy_show_host() prints, after the edges, a `processes:`
  * list (service, exe, parent, uid, count) and a `files:` list (service,
- * exe, path, access, count), each sorted, limited to service `want`
+ * exe, path, access, count) and `syscalls:` (per service, the names), each
+ * sorted, limited to service `want`
  * unless it is IDXMAP_NONE; a model without them prints nothing, so
  * network-only models read as before. -ENOMEM when it cannot sort.
  */

@@ -15,6 +15,7 @@ void model_init(struct model *m) {
   idxmap_init(&m->by_port);
   idxmap_init(&m->by_proc);
   idxmap_init(&m->by_file);
+  idxmap_init(&m->by_syscall);
 }
 
 void model_free(struct model *m) {
@@ -32,6 +33,8 @@ void model_free(struct model *m) {
   free(m->files);
   idxmap_free(&m->by_proc);
   idxmap_free(&m->by_file);
+  free(m->syscalls);
+  idxmap_free(&m->by_syscall);
   model_init(m);
 }
 

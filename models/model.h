@@ -90,7 +90,21 @@ struct model_file {
   bool dirty;
 };
 
+/* Syscall set (DESIGN §4, for seccomp): a system call a service's program
+ * made under `habit run` in discover, by name (names are the same on every
+ * architecture libseccomp knows; numbers are not). */
+#define SYSCALL_NAME_MAX 32
+struct model_syscall {
+  uint32_t service;
+  char name[SYSCALL_NAME_MAX];
+  uint64_t count, first_ns, last_ns;
+  bool dirty;
+};
+
 struct model {
+  struct model_syscall *syscalls;
+  uint32_t n_syscalls, cap_syscalls;
+  struct idxmap by_syscall; /* (service, name) -> syscalls[] */
   struct model_proc *procs;
   uint32_t n_procs, cap_procs;
   struct model_file *files;
@@ -141,6 +155,10 @@ int model_learn_file(struct model *m, uint32_t svc, const char *exe, const char 
  * it starts with) with every access bit asked? */
 bool model_file_allowed(const struct model *m, uint32_t svc, const char *exe,
                         const char *path, uint8_t access);
+/* Note count calls of a syscall (name cut to SYSCALL_NAME_MAX - 1). */
+int model_learn_syscall(struct model *m, uint32_t svc, const char *name, uint64_t count,
+                        uint64_t ts_ns, uint32_t *index);
+uint32_t model_find_syscall(const struct model *m, uint32_t svc, const char *name);
 /* "r", "rw", "rwx"... and back (0 for an unknown letter or none). */
 const char *file_access_text(uint8_t access, char out[4]);
 uint8_t file_access_parse(const char *s);

@@ -117,6 +117,53 @@ int model_learn_file(struct model *m, uint32_t svc, const char *exe, const char 
   return 0;
 }
 
+struct syscall_key {
+  uint32_t svc;
+  const char *name;
+};
+
+static bool syscall_eq(const void *ctx, uint32_t i, const void *key) {
+  const struct model_syscall *c = &((const struct model *)ctx)->syscalls[i];
+  const struct syscall_key *k = key;
+  return c->service == k->svc && strcmp(c->name, k->name) == 0;
+}
+
+uint32_t model_find_syscall(const struct model *m, uint32_t svc, const char *name) {
+  char n[SYSCALL_NAME_MAX];
+  snprintf(n, sizeof n, "%s", name);
+  struct syscall_key k = {svc, n};
+  return idxmap_find(&m->by_syscall, hb_hash_str(n, svc), syscall_eq, m, &k);
+}
+
+int model_learn_syscall(struct model *m, uint32_t svc, const char *name, uint64_t count,
+                        uint64_t ts_ns, uint32_t *index) {
+  uint32_t i = model_find_syscall(m, svc, name);
+  if (i == IDXMAP_NONE) {
+    if (model_reserve((void **)&m->syscalls, &m->cap_syscalls, m->n_syscalls,
+                      sizeof *m->syscalls) < 0)
+      return -ENOMEM;
+    i = m->n_syscalls;
+    struct model_syscall *c = &m->syscalls[i];
+    memset(c, 0, sizeof *c);
+    c->service = svc;
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->first_ns = ts_ns;
+    if (idxmap_put(&m->by_syscall, hb_hash_str(c->name, svc), i) < 0)
+      return -ENOMEM;
+    m->n_syscalls++;
+  }
+  struct model_syscall *c = &m->syscalls[i];
+  if (ts_ns < c->first_ns)
+    c->first_ns = ts_ns;
+  if (ts_ns > c->last_ns)
+    c->last_ns = ts_ns;
+  c->count += count;
+  c->dirty = true;
+  if (index)
+    *index = i;
+  return 0;
+}
+
 static bool covers(const char *entry, const char *path) {
   size_t n = strlen(entry);
   if (n && entry[n - 1] == '/')

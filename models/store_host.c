@@ -12,7 +12,10 @@ static const char *const host_sql =
     "CREATE TABLE IF NOT EXISTS files(service TEXT NOT NULL, exe TEXT NOT NULL,"
     " path TEXT NOT NULL, access TEXT NOT NULL, count INTEGER NOT NULL,"
     " first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"
-    " PRIMARY KEY(service, exe, path));";
+    " PRIMARY KEY(service, exe, path));"
+    "CREATE TABLE IF NOT EXISTS syscalls(service TEXT NOT NULL, name TEXT NOT NULL,"
+    " count INTEGER NOT NULL, first_ns INTEGER NOT NULL, last_ns INTEGER NOT NULL,"
+    " PRIMARY KEY(service, name));";
 
 static int sqlfail(struct store *st, struct hb_error *err, const char *what) {
   return hb_fail(err, EIO, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
@@ -125,12 +128,42 @@ static int load_files(struct store *st, struct model *m, struct hb_error *err) {
   return rc;
 }
 
+static int load_syscalls(struct store *st, struct model *m, struct hb_error *err) {
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(st->db,
+                         "SELECT service, name, count, first_ns, last_ns FROM syscalls "
+                         "ORDER BY rowid", -1, &q, NULL) != SQLITE_OK)
+    return sqlfail(st, err, "cannot read syscalls");
+  int rc = 0, step;
+  while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+    uint32_t svc = model_find_service(m, text(q, 0)), i;
+    const char *name = text(q, 1);
+    if (svc == IDXMAP_NONE || !name[0] || strlen(name) >= SYSCALL_NAME_MAX) {
+      rc = hb_fail(err, EINVAL, "%s: syscalls row '%s' of service '%s' is damaged", st->path,
+                   name, text(q, 0));
+      break;
+    }
+    if (model_learn_syscall(m, svc, name, u64(q, 2), u64(q, 3), &i) < 0) {
+      rc = hb_fail(err, ENOMEM, "%s: out of memory loading syscalls", st->path);
+      break;
+    }
+    m->syscalls[i].last_ns = u64(q, 4);
+    m->syscalls[i].dirty = false;
+  }
+  if (rc == 0 && step != SQLITE_DONE)
+    rc = sqlfail(st, err, "cannot read syscalls");
+  sqlite3_finalize(q);
+  return rc;
+}
+
 int store_host_load(struct store *st, struct model *m, struct hb_error *err) {
   int rc = 0;
   if (has_table(st, "processes"))
     rc = load_procs(st, m, err);
   if (rc == 0 && has_table(st, "files"))
     rc = load_files(st, m, err);
+  if (rc == 0 && has_table(st, "syscalls"))
+    rc = load_syscalls(st, m, err);
   return rc;
 }
 
@@ -185,14 +218,39 @@ static int write_files(struct store *st, struct model *m, struct hb_error *err) 
   return rc;
 }
 
+static int write_syscalls(struct store *st, struct model *m, struct hb_error *err) {
+  sqlite3_stmt *q;
+  if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO syscalls VALUES(?,?,?,?,?)", -1, &q,
+                         NULL) != SQLITE_OK)
+    return sqlfail(st, err, "cannot write syscalls");
+  int rc = 0;
+  for (uint32_t i = 0; i < m->n_syscalls && rc == 0; i++) {
+    const struct model_syscall *c = &m->syscalls[i];
+    if (!c->dirty)
+      continue;
+    sqlite3_bind_text(q, 1, m->services[c->service].name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, c->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)c->count);
+    sqlite3_bind_int64(q, 4, (sqlite3_int64)c->first_ns);
+    sqlite3_bind_int64(q, 5, (sqlite3_int64)c->last_ns);
+    if (sqlite3_step(q) != SQLITE_DONE)
+      rc = sqlfail(st, err, "cannot write a syscall");
+    sqlite3_reset(q);
+  }
+  sqlite3_finalize(q);
+  return rc;
+}
+
 int store_host_write(struct store *st, struct model *m, struct hb_error *err) {
-  if (m->n_procs == 0 && m->n_files == 0)
+  if (m->n_procs == 0 && m->n_files == 0 && m->n_syscalls == 0)
     return 0;
   int rc = store_host_schema(st, err);
   if (rc == 0)
     rc = write_procs(st, m, err);
   if (rc == 0)
     rc = write_files(st, m, err);
+  if (rc == 0)
+    rc = write_syscalls(st, m, err);
   return rc;
 }
 
@@ -201,4 +259,6 @@ void store_host_clean(struct model *m) {
     m->procs[i].dirty = false;
   for (uint32_t i = 0; i < m->n_files; i++)
     m->files[i].dirty = false;
+  for (uint32_t i = 0; i < m->n_syscalls; i++)
+    m->syscalls[i].dirty = false;
 }

@@ -1,6 +1,6 @@
-/* models/store_host.h — the process and file whitelists in the model file.
+/* models/store_host.h — the process, file and syscall whitelists in the model file.
  *
- * Contract (for store.c): store_host_schema() creates the two tables when
+ * Contract (for store.c): store_host_schema() creates the three tables when
  * they are missing (a model made before them gains them on its first
  * writable open; a read-only open of such a model loads none);
  * store_host_load() reads them into a model whose services are loaded;
@@ -9,6 +9,7 @@
  *
  *   processes(service, exe, parent_exe, uid, count, first_ns, last_ns)
  *   files(service, exe, path, access, count, first_ns, last_ns)
+ *   syscalls(service, name, count, first_ns, last_ns)
  */
 #ifndef HABIT_MODELS_STORE_HOST_H
 #define HABIT_MODELS_STORE_HOST_H

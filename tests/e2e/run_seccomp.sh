@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# habit run: a command under its service's seccomp profile, end to end, with
+# tests/tools/syscall_probe (prints "ok"; with "getpriority" it also makes
+# that call and prints the result):
+#  - discover records the probe's syscalls into the service (policy show);
+#  - protect: the probe runs; a call it never made in discover fails with
+#    "Operation not permitted", also in a child (sh -c); --kill kills it
+#    with SIGSYS (exit 159);
+#  - monitor: the call passes and is reported;
+#  - learning it in discover, then protect lets it through;
+#  - without --mode, the mode set with `policy mode` is used;
+#  - policy export --format seccomp: an OCI/Docker profile with the names;
+#  - bad usage and an unlearned service: exit 2 with one line.
+source "$(dirname "$0")/_lib.sh"
+PROBE="$HABIT_BUILD/tests/tools/syscall_probe"
+[ -x "$PROBE" ] || fail "no $PROBE"
+M="$TMP/m.db"
+run() { "$HABIT" run --model "$M" --service probe "$@"; }
+
+out=$(run --mode discover -- "$PROBE" 2>"$TMP/err") || fail "discover exit $?: $(cat "$TMP/err")"
+[ "$out" = ok ] || fail "discover output: $out"
+grep -q "syscalls seen" "$TMP/err" || fail "no summary: $(cat "$TMP/err")"
+"$HABIT" policy show --model "$M" >"$TMP/show"
+grep -q '^  "probe": \[.*\bwrite\b' "$TMP/show" || fail "no syscalls listed: $(tail -3 "$TMP/show")"
+grep -q 'getpriority' "$TMP/show" && fail "getpriority learned without being made"
+pass "discover: $(grep -o '"probe": \[.*' "$TMP/show" | tr ',' '\n' | wc -l) syscalls learned"
+
+out=$(run --mode protect -- "$PROBE") || fail "protect exit $?"
+[ "$out" = ok ] || fail "protect broke the learned run: $out"
+out=$(run --mode protect -- "$PROBE" getpriority) || fail "protect exit $?"
+[ "$out" = "$(printf 'ok\ngetpriority: Operation not permitted')" ] || fail "protect: $out"
+out=$(run --mode protect -- sh -c "exec \"$PROBE\" getpriority" 2>&1) || true
+grep -q "Operation not permitted" <<<"$out" || fail "a child was not confined: $out"
+rc=0
+run --mode protect --kill -- "$PROBE" getpriority >/dev/null 2>&1 || rc=$?
+[ "$rc" = 159 ] || fail "--kill: exit $rc, want 159 (SIGSYS)"
+pass "protect: EPERM for a call never made (also in a child), SIGSYS with --kill"
+
+out=$(run --mode monitor -- "$PROBE" getpriority 2>"$TMP/err") || fail "monitor exit $?"
+[ "$out" = "$(printf 'ok\ngetpriority: ok')" ] || fail "monitor changed behavior: $out"
+grep -q "syscall getpriority (pid [0-9]*) was never made while learning" "$TMP/err" ||
+  fail "monitor did not report: $(cat "$TMP/err")"
+pass "monitor: the call passes and is reported"
+
+run --mode discover -- "$PROBE" getpriority >/dev/null 2>&1
+out=$(run --mode protect -- "$PROBE" getpriority) || fail "exit $?"
+[ "$out" = "$(printf 'ok\ngetpriority: ok')" ] || fail "learned call still refused: $out"
+"$HABIT" policy mode --model "$M" probe protect >/dev/null
+out=$("$HABIT" run --model "$M" --service probe -- sh -c "exec \"$PROBE\"; ls /" 2>&1) || true
+[ "$out" = ok ] || fail "mode from the model: $out"
+pass "learning again lets the call through; the model's mode is used"
+
+"$HABIT" policy export --model "$M" --format seccomp --output "$TMP/profile.json"
+python3 - "$TMP/profile.json" <<'PY' || fail "bad profile: $(cat "$TMP/profile.json")"
+import json, sys
+p = json.load(open(sys.argv[1]))
+assert p["defaultAction"] == "SCMP_ACT_ERRNO" and p["defaultErrnoRet"] == 1, p
+assert "SCMP_ARCH_X86_64" in p["architectures"] or p["architectures"], p
+rules = p["syscalls"]
+assert len(rules) == 1 and rules[0]["action"] == "SCMP_ACT_ALLOW", rules
+names = rules[0]["names"]
+assert names == sorted(names) and len(set(names)) == len(names), names
+for n in ("getpriority", "write", "execve", "exit_group"):
+    assert n in names, n
+print(len(names), "names")
+PY
+"$HABIT" policy export --model "$M" --format seccomp --kill | grep -q '"defaultAction":"SCMP_ACT_KILL_PROCESS"' ||
+  fail "--kill profile"
+pass "policy export --format seccomp: an OCI profile"
+
+expect_usage() {
+  local rc=0
+  "$@" >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" = 2 ] || fail "$*: exit $rc, want 2"
+  [ "$(wc -l <"$TMP/err")" = 1 ] || fail "$*: $(cat "$TMP/err")"
+}
+expect_usage "$HABIT" run --model "$M" --service probe
+expect_usage "$HABIT" run --model "$M" --service nobody --mode protect -- /bin/true
+expect_usage "$HABIT" run --model "$M" --service probe --mode sideways -- /bin/true
+expect_usage "$HABIT" policy export --model "$M" --format yaml
+expect_usage "$HABIT" policy export --model "$M" --format seccomp --service nobody
+pass "bad usage: exit 2 with one line"
