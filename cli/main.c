@@ -24,6 +24,7 @@ static const char usage[] =
     "  engine    the daemon collectors send to (engine --listen E --model M.db)\n"
     "  alerts    follow a running engine's alerts (alerts --subscribe E)\n"
     "  keygen    a CURVE key pair for collectors and engines on other hosts\n"
+    "  enforce   protect mode: enforce proc denies programs a service never ran\n"
     "  run       run a command under its service's seccomp profile (discover | protect)\n"
     "  version   print the version\n"
     "\n"
@@ -71,6 +72,8 @@ int main(int argc, char **argv) {
     return cmd_keygen(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0)
     return cmd_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "enforce") == 0)
+    return cmd_enforce(argc - 1, argv + 1);
   if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
     printf("habit %s\n", HABIT_VERSION);
     return EXIT_OK;

@@ -1,0 +1,280 @@
+/* habit enforce proc — refuse programs a protected service never ran.
+ *
+ * The policy is the model file (read-only, reloaded within a second of any
+ * change: the engine's writes, `policy mode`); a service in protect mode
+ * (run-time mode, else the config's) may exec only what its process
+ * whitelist holds — (program, parent's program, uid), as the engine learned
+ * it. Everything else — other services, other modes — is let through.
+ * Each denial is one line on stderr and, with --output, one JSON line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_util.h"
+#include "collect/proc_info.h"
+#include "config/config.h"
+#include "core/json.h"
+#include "core/timefmt.h"
+#include "enforce/exec_guard.h"
+#include "models/model.h"
+#include "models/store.h"
+#include "models/store_modes.h"
+#include "services/service_proc.h"
+
+static const char enforce_usage[] =
+    "usage: habit enforce proc --model M.db [--config C.yaml] [--guard PATH]...\n"
+    "                          [--output FILE|-] [--duration SECONDS] [-q]\n"
+    "\n"
+    "Denies, before they start (fanotify FAN_OPEN_EXEC_PERM), the programs a\n"
+    "service in protect mode never ran while learning: the caller's execve fails\n"
+    "with EPERM. Services are named as the engine names them (config selectors:\n"
+    "cgroup, container, exe). --guard: a path whose file system is guarded\n"
+    "(default /, /usr, /opt, /srv, /home, /tmp, /var). Stops on SIGINT/SIGTERM;\n"
+    "when it stops, or is killed, nothing is denied any more (fail-open: the\n"
+    "kernel's rule for fanotify). Needs root.\n";
+
+#define MAX_GUARD 32
+
+struct enforce {
+  const char *model_path, *output;
+  const char *guard[MAX_GUARD];
+  size_t n_guard;
+  double duration;
+  bool quiet;
+  struct config cfg;
+  struct store st;
+  struct model m;
+  struct svc_mode *modes;
+  size_t n_modes;
+  FILE *out;
+  struct json j;
+  uint64_t reloads;
+};
+
+static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path) {
+  static const struct option longopts[] = {
+      {"model", required_argument, NULL, 'm'},  {"config", required_argument, NULL, 'c'},
+      {"guard", required_argument, NULL, 'g'},  {"output", required_argument, NULL, 'o'},
+      {"duration", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
+  };
+  optind = 1;
+  int ch;
+  while ((ch = getopt_long(argc, argv, "m:c:g:o:d:qh", longopts, NULL)) != -1) {
+    switch (ch) {
+    case 'm': x->model_path = optarg; break;
+    case 'c': *cfg_path = optarg; break;
+    case 'g':
+      if (x->n_guard == MAX_GUARD) {
+        cli_error("enforce proc: at most %d --guard paths", MAX_GUARD);
+        return -1;
+      }
+      x->guard[x->n_guard++] = optarg;
+      break;
+    case 'o': x->output = optarg; break;
+    case 'd': x->duration = atof(optarg); break;
+    case 'q': x->quiet = true; break;
+    case 'h': fputs(enforce_usage, stdout); return 1;
+    default: fputs(enforce_usage, stderr); return -1;
+    }
+  }
+  if (!x->model_path || optind != argc) {
+    cli_error("enforce proc: --model M.db is required, and nothing else");
+    return -1;
+  }
+  if (x->n_guard == 0) {
+    static const char *const dflt[] = {"/", "/usr", "/opt", "/srv", "/home", "/tmp", "/var"};
+    for (size_t i = 0; i < sizeof dflt / sizeof dflt[0]; i++)
+      x->guard[x->n_guard++] = dflt[i];
+  }
+  return 0;
+}
+
+/* The model and the run-time modes, again. */
+static int reload(struct enforce *x, struct hb_error *err) {
+  model_free(&x->m);
+  model_init(&x->m);
+  free(x->modes);
+  x->modes = NULL;
+  x->n_modes = 0;
+  int rc = store_load(&x->st, &x->m, err);
+  if (rc == 0)
+    rc = store_load_modes(&x->st, &x->modes, &x->n_modes, err);
+  x->reloads++;
+  return rc;
+}
+
+static uint8_t mode_of(const struct enforce *x, const char *service) {
+  for (size_t i = 0; i < x->n_modes; i++)
+    if (strcmp(x->modes[i].service, service) == 0)
+      return x->modes[i].mode;
+  for (size_t i = 0; i < x->cfg.n_services; i++)
+    if (strcmp(x->cfg.services[i].name, service) == 0 && x->cfg.services[i].mode)
+      return x->cfg.services[i].mode;
+  return x->cfg.default_mode ? x->cfg.default_mode : EV_MODE_DISCOVER;
+}
+
+/* As the engine names a process that runs `path`: its own match, else the
+ * service of the image that calls exec (its parent's), else inferred. */
+static void service_of(const struct enforce *x, const char *path, const struct ev_proc *p,
+                       char name[EV_NAME_MAX]) {
+  struct proc_facts own = {path, p->cgroup, p->container_id};
+  struct proc_facts caller = {p->exe, p->cgroup, p->container_id};
+  if (!svc_proc_configured(&x->cfg, &own, name) && !svc_proc_configured(&x->cfg, &caller, name))
+    svc_proc_inferred(&own, name);
+}
+
+static void report(struct enforce *x, const char *service, const char *path,
+                   const struct ev_proc *p) {
+  if (!x->quiet)
+    fprintf(stderr, "habit: enforce proc: denied %s in %s (pid %u, parent %s, uid %u)\n", path,
+            service, p->tgid, p->parent_exe[0] ? p->parent_exe : "unknown", p->uid);
+  if (!x->out)
+    return;
+  char t[HB_TIME_STRLEN];
+  json_reset(&x->j);
+  json_obj_begin(&x->j);
+  json_kstr(&x->j, "timestamp", hb_time_iso(hb_now_ns(), t));
+  json_kstr(&x->j, "event_type", "verdict");
+  json_kstr(&x->j, "service", service);
+  json_kstr(&x->j, "action", "blocked");
+  json_kstr(&x->j, "what", "exec");
+  json_kstr(&x->j, "exe", path);
+  json_kstr(&x->j, "parent_exe", p->parent_exe);
+  json_ku64(&x->j, "pid", p->tgid);
+  json_ku64(&x->j, "uid", p->uid);
+  json_kstr(&x->j, "reason", "never run by the service while learning");
+  json_obj_end(&x->j);
+  json_raw(&x->j, "\n", 1);
+  if (!json_failed(&x->j))
+    fwrite(x->j.buf, 1, x->j.len, x->out);
+  fflush(x->out);
+}
+
+/* The kernel opens an ELF program's interpreter (ld.so) for exec too: it
+ * is part of running the program already decided on. */
+static bool interpreter(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  return (strncmp(base, "ld-", 3) == 0 || strncmp(base, "ld64", 4) == 0) && strstr(base, ".so");
+}
+
+/* Is path in the service's whitelist for this parent and user? A program
+ * that exited before the collector could read it was learned by its task
+ * name only ("[true]"): it matches the file name cut as the kernel cuts
+ * task names. */
+static bool whitelisted(const struct model *m, uint32_t svc, const char *path,
+                        const struct ev_proc *p) {
+  if (model_find_proc(m, svc, path, p->parent_exe, p->uid) != IDXMAP_NONE)
+    return true;
+  const char *base = strrchr(path, '/');
+  char byname[EV_COMM_MAX + 2];
+  snprintf(byname, sizeof byname, "[%.*s]", EV_COMM_MAX - 1, base ? base + 1 : path);
+  return model_find_proc(m, svc, byname, p->parent_exe, p->uid) != IDXMAP_NONE;
+}
+
+static bool decide(void *ctx, uint32_t pid, const char *path) {
+  struct enforce *x = ctx;
+  if (interpreter(path))
+    return true;
+  struct ev_proc p;
+  memset(&p, 0, sizeof p);
+  p.pid = p.tgid = pid;
+  proc_info_fill("/proc", pid, &p);
+  char service[EV_NAME_MAX];
+  service_of(x, path, &p, service);
+  if (mode_of(x, service) != EV_MODE_PROTECT)
+    return true;
+  uint32_t svc = model_find_service(&x->m, service);
+  if (svc != IDXMAP_NONE && whitelisted(&x->m, svc, path, &p))
+    return true;
+  report(x, service, path, &p);
+  return false;
+}
+
+static int serve(struct enforce *x, struct exec_guard *g, const volatile sig_atomic_t *stop,
+                 struct hb_error *err) {
+  uint64_t end = x->duration > 0 ? hb_mono_ns() + (uint64_t)(x->duration * 1e9) : 0;
+  uint64_t next_check = 0;
+  while (!*stop) {
+    uint64_t now = hb_mono_ns();
+    if (end && now >= end)
+      break;
+    if (now >= next_check) {
+      if (store_modes_changed(&x->st) && reload(x, err) < 0)
+        return -EIO;
+      next_check = now + 500000000ull;
+    }
+    int rc = exec_guard_serve(g, 200, decide, x, err);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
+int cmd_enforce(int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "proc") != 0) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+      fputs(enforce_usage, stdout);
+      return EXIT_OK;
+    }
+    cli_error("enforce: expected 'proc' (habit enforce proc --model M.db)");
+    return EXIT_BAD_INPUT;
+  }
+  struct enforce *x = calloc(1, sizeof *x);
+  if (!x) {
+    cli_error("out of memory");
+    return EXIT_FAILURE_RT;
+  }
+  const char *cfg_path = NULL;
+  int prc = parse(argc - 1, argv + 1, x, &cfg_path);
+  if (prc) {
+    free(x);
+    return prc > 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  }
+  struct hb_error err = {0, ""};
+  config_defaults(&x->cfg);
+  model_init(&x->m);
+  json_init(&x->j);
+  struct exec_guard g = {.fd = -1};
+  bool opened = false;
+  int rc = cfg_path ? config_load(cfg_path, &x->cfg, &err) : 0;
+  if (rc == 0 && (rc = store_open(&x->st, x->model_path, STORE_READONLY, &err)) == 0)
+    opened = true;
+  if (rc == 0 && store_modes_changed(&x->st))
+    rc = reload(x, &err);
+  if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
+    rc = err.code ? err.code : -EIO;
+  const volatile sig_atomic_t *stop = cli_catch_stop();
+  if (rc == 0)
+    rc = exec_guard_open(&g, x->guard, x->n_guard, &err);
+  if (rc == 0) {
+    if (!x->quiet)
+      fprintf(stderr, "habit: enforce proc: enforcing on %zu file system%s (fanotify exec "
+                      "permission)\n", g.marked, g.marked == 1 ? "" : "s");
+    rc = serve(x, &g, stop, &err);
+  }
+  exec_guard_close(&g);
+  if (rc < 0)
+    cli_error("enforce proc: %s", err.msg);
+  else if (!x->quiet)
+    fprintf(stderr, "habit: enforce proc: execs allowed %llu, denied %llu, unreadable %llu; "
+                    "policy reloads %llu\n",
+            (unsigned long long)g.allowed, (unsigned long long)g.denied,
+            (unsigned long long)g.unreadable, (unsigned long long)x->reloads);
+  if (x->out && x->out != stdout)
+    fclose(x->out);
+  if (opened)
+    store_close(&x->st);
+  free(x->modes);
+  model_free(&x->m);
+  json_free(&x->j);
+  config_free(&x->cfg);
+  free(x);
+  return rc < 0 ? cli_exit_for(rc) : EXIT_OK;
+}
