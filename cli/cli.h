@@ -21,6 +21,7 @@ int cmd_alerts(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
+int cmd_enforce_net(int argc, char **argv); /* argv[0] is "net" */
 /* habit policy export (argv[0] is "export"). */
 int cmd_policy_export(int argc, char **argv);
 /* habit collect file (argv[0] is "file"). */

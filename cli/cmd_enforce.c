@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
+#include "cli/enforce_policy.h"
 #include "collect/proc_info.h"
 #include "config/config.h"
 #include "core/json.h"
@@ -46,14 +47,9 @@ struct enforce {
   size_t n_guard;
   double duration;
   bool quiet;
-  struct config cfg;
-  struct store st;
-  struct model m;
-  struct svc_mode *modes;
-  size_t n_modes;
+  struct enforce_policy pol;
   FILE *out;
   struct json j;
-  uint64_t reloads;
 };
 
 static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path) {
@@ -95,37 +91,14 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
   return 0;
 }
 
-/* The model and the run-time modes, again. */
-static int reload(struct enforce *x, struct hb_error *err) {
-  model_free(&x->m);
-  model_init(&x->m);
-  free(x->modes);
-  x->modes = NULL;
-  x->n_modes = 0;
-  int rc = store_load(&x->st, &x->m, err);
-  if (rc == 0)
-    rc = store_load_modes(&x->st, &x->modes, &x->n_modes, err);
-  x->reloads++;
-  return rc;
-}
-
-static uint8_t mode_of(const struct enforce *x, const char *service) {
-  for (size_t i = 0; i < x->n_modes; i++)
-    if (strcmp(x->modes[i].service, service) == 0)
-      return x->modes[i].mode;
-  for (size_t i = 0; i < x->cfg.n_services; i++)
-    if (strcmp(x->cfg.services[i].name, service) == 0 && x->cfg.services[i].mode)
-      return x->cfg.services[i].mode;
-  return x->cfg.default_mode ? x->cfg.default_mode : EV_MODE_DISCOVER;
-}
-
 /* As the engine names a process that runs `path`: its own match, else the
  * service of the image that calls exec (its parent's), else inferred. */
 static void service_of(const struct enforce *x, const char *path, const struct ev_proc *p,
                        char name[EV_NAME_MAX]) {
   struct proc_facts own = {path, p->cgroup, p->container_id};
   struct proc_facts caller = {p->exe, p->cgroup, p->container_id};
-  if (!svc_proc_configured(&x->cfg, &own, name) && !svc_proc_configured(&x->cfg, &caller, name))
+  if (!svc_proc_configured(&x->pol.cfg, &own, name) &&
+      !svc_proc_configured(&x->pol.cfg, &caller, name))
     svc_proc_inferred(&own, name);
 }
 
@@ -188,10 +161,10 @@ static bool decide(void *ctx, uint32_t pid, const char *path) {
   proc_info_fill("/proc", pid, &p);
   char service[EV_NAME_MAX];
   service_of(x, path, &p, service);
-  if (mode_of(x, service) != EV_MODE_PROTECT)
+  if (enforce_policy_mode(&x->pol, service) != EV_MODE_PROTECT)
     return true;
-  uint32_t svc = model_find_service(&x->m, service);
-  if (svc != IDXMAP_NONE && whitelisted(&x->m, svc, path, &p))
+  uint32_t svc = model_find_service(&x->pol.m, service);
+  if (svc != IDXMAP_NONE && whitelisted(&x->pol.m, svc, path, &p))
     return true;
   report(x, service, path, &p);
   return false;
@@ -206,7 +179,7 @@ static int serve(struct enforce *x, struct exec_guard *g, const volatile sig_ato
     if (end && now >= end)
       break;
     if (now >= next_check) {
-      if (store_modes_changed(&x->st) && reload(x, err) < 0)
+      if (enforce_policy_refresh(&x->pol, err) < 0)
         return -EIO;
       next_check = now + 500000000ull;
     }
@@ -218,12 +191,14 @@ static int serve(struct enforce *x, struct exec_guard *g, const volatile sig_ato
 }
 
 int cmd_enforce(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "net") == 0)
+    return cmd_enforce_net(argc - 1, argv + 1);
   if (argc < 2 || strcmp(argv[1], "proc") != 0) {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
       fputs(enforce_usage, stdout);
       return EXIT_OK;
     }
-    cli_error("enforce: expected 'proc' (habit enforce proc --model M.db)");
+    cli_error("enforce: expected 'proc' or 'net' (habit enforce proc --model M.db)");
     return EXIT_BAD_INPUT;
   }
   struct enforce *x = calloc(1, sizeof *x);
@@ -238,16 +213,9 @@ int cmd_enforce(int argc, char **argv) {
     return prc > 0 ? EXIT_OK : EXIT_BAD_INPUT;
   }
   struct hb_error err = {0, ""};
-  config_defaults(&x->cfg);
-  model_init(&x->m);
   json_init(&x->j);
   struct exec_guard g = {.fd = -1};
-  bool opened = false;
-  int rc = cfg_path ? config_load(cfg_path, &x->cfg, &err) : 0;
-  if (rc == 0 && (rc = store_open(&x->st, x->model_path, STORE_READONLY, &err)) == 0)
-    opened = true;
-  if (rc == 0 && store_modes_changed(&x->st))
-    rc = reload(x, &err);
+  int rc = enforce_policy_open(&x->pol, cfg_path, x->model_path, &err);
   if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
     rc = err.code ? err.code : -EIO;
   const volatile sig_atomic_t *stop = cli_catch_stop();
@@ -266,15 +234,11 @@ int cmd_enforce(int argc, char **argv) {
     fprintf(stderr, "habit: enforce proc: execs allowed %llu, denied %llu, unreadable %llu; "
                     "policy reloads %llu\n",
             (unsigned long long)g.allowed, (unsigned long long)g.denied,
-            (unsigned long long)g.unreadable, (unsigned long long)x->reloads);
+            (unsigned long long)g.unreadable, (unsigned long long)x->pol.reloads);
   if (x->out && x->out != stdout)
     fclose(x->out);
-  if (opened)
-    store_close(&x->st);
-  free(x->modes);
-  model_free(&x->m);
+  enforce_policy_close(&x->pol);
   json_free(&x->j);
-  config_free(&x->cfg);
   free(x);
   return rc < 0 ? cli_exit_for(rc) : EXIT_OK;
 }

@@ -1,0 +1,262 @@
+/* habit enforce net — refuse the connections a protected service never made.
+ *
+ * iptables sends the first packet of every new connection to or from the
+ * config's services (their selector CIDRs) to an NFQUEUE; habit names the
+ * two services as the engine does and, when either is in protect mode,
+ * lets the connection go on only if its edge (client service, server
+ * service, protocol, server port — any application) is in the model;
+ * otherwise the packet is rejected (TCP reset / ICMP unreachable: the
+ * connection fails at once and nothing reaches the peer). Established
+ * connections never reach habit. The rules are removed on exit (SIGINT,
+ * SIGTERM); after kill -9 they stay: with --queue-bypass new connections
+ * then pass (fail-open), without it they are dropped (fail-closed).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cli_util.h"
+#include "cli/enforce_policy.h"
+#include "collect/decode.h"
+#include "core/json.h"
+#include "core/timefmt.h"
+#include "enforce/ipt_rules.h"
+#include "enforce/nfq_guard.h"
+#include "services/service_map.h"
+
+static const char net_usage[] =
+    "usage: habit enforce net --model M.db --config C.yaml [--queue N] [--queue-bypass]\n"
+    "                         [--output FILE|-] [--duration SECONDS] [-q]\n"
+    "\n"
+    "Rejects, at their first packet, the connections of services in protect mode\n"
+    "that are not edges of the model (iptables -j NFQUEUE, queue N, default 7361).\n"
+    "Only the config's services' addresses are queued, only new connections.\n"
+    "The rules go on SIGINT/SIGTERM. --queue-bypass: while no enforcer listens,\n"
+    "new connections pass (fail-open); without it they are dropped (fail-closed).\n"
+    "IPv4. Needs root.\n";
+
+struct enforce_net {
+  const char *model_path, *cfg_path, *output;
+  unsigned queue;
+  bool bypass, quiet;
+  double duration;
+  struct enforce_policy pol;
+  struct svc_map map;
+  bool map_ready;
+  struct decode_counters dc;
+  FILE *out;
+  struct json j;
+};
+
+static int parse(int argc, char **argv, struct enforce_net *x) {
+  static const struct option longopts[] = {
+      {"model", required_argument, NULL, 'm'},    {"config", required_argument, NULL, 'c'},
+      {"queue", required_argument, NULL, 'Q'},    {"queue-bypass", no_argument, NULL, 'b'},
+      {"output", required_argument, NULL, 'o'},   {"duration", required_argument, NULL, 'd'},
+      {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+      {0, 0, 0, 0},
+  };
+  x->queue = 7361;
+  optind = 1;
+  int ch;
+  uint64_t v;
+  while ((ch = getopt_long(argc, argv, "m:c:o:d:qh", longopts, NULL)) != -1) {
+    switch (ch) {
+    case 'm': x->model_path = optarg; break;
+    case 'c': x->cfg_path = optarg; break;
+    case 'Q':
+      if (cli_uint("enforce net", "queue", "number", optarg, 0, 65535, &v) < 0)
+        return -1;
+      x->queue = (unsigned)v;
+      break;
+    case 'b': x->bypass = true; break;
+    case 'o': x->output = optarg; break;
+    case 'd': x->duration = atof(optarg); break;
+    case 'q': x->quiet = true; break;
+    case 'h': fputs(net_usage, stdout); return 1;
+    default: fputs(net_usage, stderr); return -1;
+    }
+  }
+  if (!x->model_path || !x->cfg_path || optind != argc) {
+    cli_error("enforce net: --model M.db and --config C.yaml are required, and nothing else");
+    return -1;
+  }
+  return 0;
+}
+
+/* The IPv4 CIDRs of every configured service: what the rules queue. */
+static int collect_cidrs(const struct config *cfg, struct ipt_rules *r, struct hb_error *err) {
+  for (size_t i = 0; i < cfg->n_services; i++)
+    for (size_t j = 0; j < cfg->services[i].n_selectors; j++) {
+      const struct cfg_selector *s = &cfg->services[i].selectors[j];
+      for (size_t k = 0; k < s->n_cidrs; k++) {
+        if (s->cidrs[k].net.family != 4)
+          continue;
+        if (r->n_cidrs == IPT_MAX_CIDRS)
+          return hb_fail(err, E2BIG, "more than %d service CIDRs", IPT_MAX_CIDRS);
+        char a[HB_ADDR_STRLEN];
+        snprintf(r->cidrs[r->n_cidrs++], sizeof r->cidrs[0], "%s/%u",
+                 hb_addr_str(&s->cidrs[k].net, a), s->cidrs[k].len);
+      }
+    }
+  if (r->n_cidrs == 0)
+    return hb_fail(err, EINVAL, "%s: no service has an IPv4 address to guard", cfg->path);
+  return 0;
+}
+
+static void report(struct enforce_net *x, const struct ev_flow *f) {
+  char a[HB_ADDR_STRLEN], b[HB_ADDR_STRLEN];
+  hb_addr_str(&f->cli, a);
+  hb_addr_str(&f->srv, b);
+  if (!x->quiet)
+    fprintf(stderr, "habit: enforce net: rejected %s:%u (%s) -> %s:%u (%s) %s: not a learned "
+                    "edge\n", a, f->cli_port, f->cli_service, b, f->srv_port, f->srv_service,
+            f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" : "ip");
+  if (!x->out)
+    return;
+  char t[HB_TIME_STRLEN];
+  json_reset(&x->j);
+  json_obj_begin(&x->j);
+  json_kstr(&x->j, "timestamp", hb_time_iso(hb_now_ns(), t));
+  json_kstr(&x->j, "event_type", "verdict");
+  json_kstr(&x->j, "action", "blocked");
+  json_kstr(&x->j, "what", "connection");
+  json_kstr(&x->j, "src_ip", a);
+  json_ku64(&x->j, "src_port", f->cli_port);
+  json_kstr(&x->j, "dest_ip", b);
+  json_ku64(&x->j, "dest_port", f->srv_port);
+  json_ku64(&x->j, "proto", f->proto);
+  json_kstr(&x->j, "src_service", f->cli_service);
+  json_kstr(&x->j, "dest_service", f->srv_service);
+  json_kstr(&x->j, "reason", "not an edge learned in discover");
+  json_obj_end(&x->j);
+  json_raw(&x->j, "\n", 1);
+  if (!json_failed(&x->j))
+    fwrite(x->j.buf, 1, x->j.len, x->out);
+  fflush(x->out);
+}
+
+static uint8_t stricter(uint8_t a, uint8_t b) { return a > b ? a : b; }
+
+static enum nfq_choice decide(void *ctx, const uint8_t *pkt, size_t len) {
+  struct enforce_net *x = ctx;
+  struct pkt_info pi;
+  if (decode_packet(LINK_RAW, pkt, (uint32_t)len, (uint32_t)len, &pi, &x->dc) != DEC_OK ||
+      (pi.proto != 6 && pi.proto != 17))
+    return NFQ_ACCEPT;
+  struct ev_flow f;
+  memset(&f, 0, sizeof f);
+  f.cli = pi.src;
+  f.srv = pi.dst;
+  f.cli_port = pi.sport;
+  f.srv_port = pi.dport;
+  f.proto = pi.proto;
+  /* Named as the connection will be once answered: a learned server is
+   * "IP:PORT" (services/service_map.h rule 2). */
+  f.state = EV_STATE_ESTABLISHED;
+  f.pkts_c2s = f.pkts_s2c = 1;
+  struct svc_endpoint cli, srv;
+  svc_map_flow(&x->map, &f, &cli, &srv);
+  uint8_t mode = stricter(enforce_policy_mode(&x->pol, f.cli_service),
+                          enforce_policy_mode(&x->pol, f.srv_service));
+  if (mode != EV_MODE_PROTECT)
+    return NFQ_ACCEPT;
+  const struct model *m = &x->pol.m;
+  struct edge_key k;
+  memset(&k, 0, sizeof k);
+  k.cli = model_find_service(m, f.cli_service);
+  k.srv = model_find_service(m, f.srv_service);
+  k.proto = f.proto;
+  k.port = f.srv_port;
+  size_t pos = 0;
+  if (k.cli != IDXMAP_NONE && k.srv != IDXMAP_NONE &&
+      model_next_edge_on_port(m, &k, &pos) != IDXMAP_NONE)
+    return NFQ_ACCEPT;
+  report(x, &f);
+  return NFQ_REJECT;
+}
+
+static int serve(struct enforce_net *x, struct nfq_guard *g, const volatile sig_atomic_t *stop,
+                 struct hb_error *err) {
+  uint64_t end = x->duration > 0 ? hb_mono_ns() + (uint64_t)(x->duration * 1e9) : 0;
+  uint64_t next_check = 0;
+  while (!*stop) {
+    uint64_t now = hb_mono_ns();
+    if (end && now >= end)
+      break;
+    if (now >= next_check) {
+      if (enforce_policy_refresh(&x->pol, err) < 0)
+        return -EIO;
+      next_check = now + 500000000ull;
+    }
+    int rc = nfq_guard_serve(g, 200, err);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
+int cmd_enforce_net(int argc, char **argv) {
+  struct enforce_net *x = calloc(1, sizeof *x);
+  struct ipt_rules *rules = calloc(1, sizeof *rules);
+  if (!x || !rules) {
+    free(x);
+    free(rules);
+    cli_error("out of memory");
+    return EXIT_FAILURE_RT;
+  }
+  int prc = parse(argc, argv, x);
+  if (prc) {
+    free(x);
+    free(rules);
+    return prc > 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  }
+  struct hb_error err = {0, ""};
+  json_init(&x->j);
+  struct nfq_guard g = {.fd = -1};
+  int rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, &err);
+  if (rc == 0) {
+    svc_map_init(&x->map, &x->pol.cfg);
+    x->map_ready = true;
+    rc = collect_cidrs(&x->pol.cfg, rules, &err);
+  }
+  if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
+    rc = err.code ? err.code : -EIO;
+  const volatile sig_atomic_t *stop = cli_catch_stop();
+  /* The queue's listener first: with the rules in and no listener, new
+   * connections would be dropped (or, bypassed, pass unchecked). */
+  if (rc == 0)
+    rc = nfq_guard_open(&g, (uint16_t)x->queue, decide, x, &err);
+  rules->queue = (uint16_t)x->queue;
+  rules->bypass = x->bypass;
+  if (rc == 0)
+    rc = ipt_rules_install(rules, &err);
+  if (rc == 0) {
+    if (!x->quiet)
+      fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu CIDR%s (%s)\n",
+              x->queue, rules->n_cidrs, rules->n_cidrs == 1 ? "" : "s",
+              x->bypass ? "fail-open: --queue-bypass" : "fail-closed");
+    rc = serve(x, &g, stop, &err);
+  }
+  ipt_rules_remove(rules);
+  nfq_guard_close(&g);
+  if (rc < 0)
+    cli_error("enforce net: %s", err.msg);
+  else if (!x->quiet)
+    fprintf(stderr, "habit: enforce net: connections accepted %llu, rejected %llu; verdicts "
+                    "failed %llu; policy reloads %llu; rules removed\n",
+            (unsigned long long)g.accepted, (unsigned long long)g.rejected,
+            (unsigned long long)g.failed_verdicts, (unsigned long long)x->pol.reloads);
+  if (x->out && x->out != stdout)
+    fclose(x->out);
+  if (x->map_ready)
+    svc_map_free(&x->map);
+  enforce_policy_close(&x->pol);
+  json_free(&x->j);
+  free(x);
+  free(rules);
+  return rc < 0 ? cli_exit_for(rc) : EXIT_OK;
+}

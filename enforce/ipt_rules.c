@@ -1,0 +1,95 @@
+#include "enforce/ipt_rules.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "enforce/nfq_guard.h"
+
+/* Run iptables with these arguments (NULL-terminated, "-w" added): 0 when
+ * it exits 0. Its messages go to /dev/null: failures are habit's to say. */
+static int ipt(const char *const *args) {
+  const char *argv[32];
+  size_t n = 0;
+  argv[n++] = "iptables";
+  argv[n++] = "-w";
+  for (; *args && n < 31; args++)
+    argv[n++] = *args;
+  argv[n] = NULL;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -errno;
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    if (devnull >= 0) {
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+    }
+    execvp("iptables", (char *const *)argv);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR)
+      return -errno;
+  return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+#define JUMPS_PER_CIDR 4
+static const char *const hooks[JUMPS_PER_CIDR] = {"INPUT", "OUTPUT", "FORWARD", "FORWARD"};
+static const char *const sides[JUMPS_PER_CIDR] = {"-d", "-s", "-d", "-s"};
+
+int ipt_rules_install(struct ipt_rules *r, struct hb_error *err) {
+  char mark[16], queue[8];
+  snprintf(mark, sizeof mark, "0x%x", NFQ_REJECT_MARK);
+  snprintf(queue, sizeof queue, "%u", r->queue);
+  snprintf(r->chain, sizeof r->chain, "HABIT-Q%u", r->queue);
+  r->jumps = 0;
+  r->chain_made = false;
+  const char *mk[] = {"-N", r->chain, NULL};
+  if (ipt(mk) < 0)
+    return hb_fail(err, EIO, "iptables: cannot create chain %s (is iptables installed, are "
+                   "we root, does it exist already?)", r->chain);
+  r->chain_made = true;
+  const char *rst[] = {"-A", r->chain, "-p", "tcp", "-m", "mark", "--mark", mark, "-j",
+                       "REJECT", "--reject-with", "tcp-reset", NULL};
+  const char *unreach[] = {"-A", r->chain, "-m", "mark", "--mark", mark, "-j", "REJECT", NULL};
+  const char *q[] = {"-A", r->chain, "-m", "conntrack", "--ctstate", "NEW", "-j", "NFQUEUE",
+                     "--queue-num", queue, r->bypass ? "--queue-bypass" : NULL, NULL};
+  if (ipt(rst) < 0 || ipt(unreach) < 0 || ipt(q) < 0) {
+    ipt_rules_remove(r);
+    return hb_fail(err, EIO, "iptables: cannot fill chain %s (REJECT, conntrack, NFQUEUE "
+                   "targets missing?)", r->chain);
+  }
+  for (size_t i = 0; i < r->n_cidrs; i++)
+    for (size_t k = 0; k < JUMPS_PER_CIDR; k++) {
+      const char *jump[] = {"-I", hooks[k], sides[k], r->cidrs[i], "-j", r->chain, NULL};
+      if (ipt(jump) < 0) {
+        ipt_rules_remove(r);
+        return hb_fail(err, EIO, "iptables: cannot add %s %s %s -j %s", hooks[k], sides[k],
+                       r->cidrs[i], r->chain);
+      }
+      r->jumps++;
+    }
+  return 0;
+}
+
+void ipt_rules_remove(struct ipt_rules *r) {
+  size_t done = 0;
+  for (size_t i = 0; i < r->n_cidrs && done < r->jumps; i++)
+    for (size_t k = 0; k < JUMPS_PER_CIDR && done < r->jumps; k++, done++) {
+      const char *del[] = {"-D", hooks[k], sides[k], r->cidrs[i], "-j", r->chain, NULL};
+      ipt(del);
+    }
+  r->jumps = 0;
+  if (r->chain_made) {
+    const char *flush[] = {"-F", r->chain, NULL};
+    const char *rm[] = {"-X", r->chain, NULL};
+    ipt(flush);
+    ipt(rm);
+  }
+  r->chain_made = false;
+}

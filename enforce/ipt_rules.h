@@ -1,0 +1,38 @@
+/* enforce/ipt_rules.h — the iptables rules habit enforce net installs.
+ *
+ * Contract: ipt_rules_install() creates chain HABIT-Q<num> in the filter
+ * table — first the answers to packets the guard rejected (mark
+ * NFQ_REJECT_MARK: TCP reset, else ICMP port unreachable), then new
+ * connections (conntrack NEW) to queue <num>, with --queue-bypass when
+ * asked (no listener: packets pass) — and jumps to it from INPUT (to each
+ * CIDR), OUTPUT (from each) and FORWARD (both ways), so only the selected
+ * services' traffic is ever queued; established connections never are.
+ * ipt_rules_remove() deletes exactly what was installed, and is safe to
+ * call twice or after a failed install. IPv4 only (iptables); the iptables
+ * binary is run, never a shell.
+ */
+#ifndef HABIT_ENFORCE_IPT_RULES_H
+#define HABIT_ENFORCE_IPT_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+#define IPT_MAX_CIDRS 64
+
+struct ipt_rules {
+  uint16_t queue;
+  bool bypass;
+  char chain[32];
+  char cidrs[IPT_MAX_CIDRS][48];
+  size_t n_cidrs;
+  size_t jumps;       /* jump rules installed (for removal) */
+  bool chain_made;
+};
+
+int ipt_rules_install(struct ipt_rules *r, struct hb_error *err);
+void ipt_rules_remove(struct ipt_rules *r);
+
+#endif

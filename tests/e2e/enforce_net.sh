@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# habit enforce net, end to end, between two network namespaces (client
+# 10.198.0.1, server 10.198.0.2 with HTTP on 8080 and a logging TCP
+# listener on 9090):
+#  - discover: `collect net` -> `engine` learn client -> server tcp/8080;
+#  - protect (`policy mode`), `enforce net` in the server's namespace: the
+#    learned connection works; one to 9090 fails at once (reset: connection
+#    refused) and the listener never sees it; a verdict line says why;
+#  - back to monitor (no restart): 9090 connects;
+#  - SIGTERM: the rules are gone (iptables -S shows no HABIT chain);
+#  - kill -9 with --queue-bypass: new connections pass (fail-open); without
+#    it, they are dropped (fail-closed).
+# Traffic stays between the two namespaces.
+source "$(dirname "$0")/_lib.sh"
+command -v iptables >/dev/null || fail "needs iptables"
+PY=$(command -v python3)
+NA="hnA$$" NB="hnB$$" VA="hna$$" VB="hnb$$"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$NA" 2>/dev/null || true
+  ip netns del "$NB" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+wait_for() {
+  for _ in $(seq 150); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  fail "no '$2' in $1: $(tail -3 "$1" 2>/dev/null)"
+}
+ip netns add "$NA"
+ip netns add "$NB"
+ip link add "$VA" type veth peer name "$VB"
+ip link set "$VA" netns "$NA"
+ip link set "$VB" netns "$NB"
+for ns in "$NA" "$NB"; do
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$ns" link set lo up
+done
+ip -n "$NA" addr add 10.198.0.1/24 dev "$VA"
+ip -n "$NB" addr add 10.198.0.2/24 dev "$VB"
+ip -n "$NA" link set "$VA" up
+ip -n "$NB" link set "$VB" up
+
+mkdir -p "$TMP/www" && echo "hello" >"$TMP/www/index.html"
+ip netns exec "$NB" "$PY" -m http.server 8080 --bind 10.198.0.2 --directory "$TMP/www" \
+  >/dev/null 2>&1 &
+PIDS+=($!)
+cat >"$TMP/listen.py" <<'PY'
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.198.0.2", 9090)); s.listen(16)
+with open(sys.argv[1], "a", buffering=1) as log:
+    while True:
+        c, a = s.accept()
+        log.write(f"accepted {a[0]}\n"); c.close()
+PY
+ip netns exec "$NB" "$PY" "$TMP/listen.py" "$TMP/9090.log" >/dev/null 2>&1 &
+PIDS+=($!)
+cat >"$TMP/connect.py" <<'PY'
+import socket, sys, time
+port, tries = int(sys.argv[1]), int(sys.argv[2])
+for i in range(tries):
+    t = time.monotonic()
+    try:
+        socket.create_connection(("10.198.0.2", port), 2).close()
+        print("connected"); continue
+    except ConnectionRefusedError:
+        print(f"refused {time.monotonic() - t:.3f}")
+    except OSError as e:
+        print(f"failed {type(e).__name__}")
+    if tries == 0:
+        break
+PY
+conn() { ip netns exec "$NA" "$PY" "$TMP/connect.py" "$1" "${2:-1}"; }
+for _ in $(seq 50); do [ "$(conn 8080)" = connected ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(conn 9090)" = connected ] && break; sleep 0.1; done
+: >"$TMP/9090.log"
+
+cat >"$TMP/c.yaml" <<'YAML'
+services:
+  srv:
+    members:
+      - ip: 10.198.0.2
+  cli:
+    members:
+      - ip: 10.198.0.1
+flows:
+  timeouts: {tcp_closed: 1}
+YAML
+M="$TMP/m.db"
+SOCK="ipc://$TMP/e.sock"
+"$HABIT" engine --config "$TMP/c.yaml" --model "$M" --listen "$SOCK" --flush 1 2>"$TMP/engine.log" &
+ENG=$!
+PIDS+=($ENG)
+wait_for "$TMP/engine.log" "listening on"
+ip netns exec "$NB" "$HABIT" collect net --iface "$VB" --connect "$SOCK" --config "$TMP/c.yaml" \
+  2>"$TMP/net.log" &
+COL=$!
+PIDS+=($COL)
+wait_for "$TMP/net.log" "capturing on"
+sleep 0.3
+conn 8080 5 >/dev/null
+sleep 3
+kill -TERM "$COL"; wait "$COL" || true
+kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
+"$HABIT" policy show --model "$M" | grep -q "port: 8080" || fail "no 8080 edge learned"
+"$HABIT" policy show --model "$M" | grep -q "port: 9090" && fail "9090 learned"
+pass "discover: cli -> srv tcp/8080 learned"
+
+"$HABIT" policy mode --model "$M" srv protect >/dev/null
+enforcer() {
+  ip netns exec "$NB" "$HABIT" enforce net --model "$M" --config "$TMP/c.yaml" \
+    --output "$TMP/verdicts.json" "$@" 2>"$TMP/enforce.log" &
+  ENF=$!
+  PIDS+=($ENF)
+  wait_for "$TMP/enforce.log" "enforcing on queue"
+}
+enforcer
+[ "$(conn 8080)" = connected ] || fail "the learned connection was refused"
+out=$(conn 9090)
+[[ $out == refused* ]] || fail "9090 in protect: $out"
+awk '{exit !($2 < 0.5)}' <<<"$out" || fail "9090 not refused at once: $out"
+[ ! -s "$TMP/9090.log" ] || fail "the listener saw the refused connection: $(cat "$TMP/9090.log")"
+grep -q '"action":"blocked","what":"connection","src_ip":"10.198.0.1".*"dest_port":9090' \
+  "$TMP/verdicts.json" || fail "no verdict: $(cat "$TMP/verdicts.json")"
+pass "protect: 8080 connects, 9090 $out (reset), the listener saw nothing"
+
+"$HABIT" policy mode --model "$M" srv monitor >/dev/null
+ok=""
+for _ in $(seq 30); do [ "$(conn 9090)" = connected ] && { ok=1; break; }; sleep 0.1; done
+[ -n "$ok" ] || fail "monitor did not restore 9090"
+pass "monitor (no restart): 9090 connects"
+
+kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
+ip netns exec "$NB" iptables -S | grep -q HABIT && fail "rules left: $(ip netns exec "$NB" iptables -S)"
+grep -q "rules removed" "$TMP/enforce.log" || fail "no summary"
+pass "SIGTERM: rules removed"
+
+"$HABIT" policy mode --model "$M" srv protect >/dev/null
+enforcer --queue-bypass
+kill -9 "$ENF"; wait "$ENF" 2>/dev/null || true
+[ "$(conn 8080)" = connected ] || fail "fail-open: 8080 refused after kill -9"
+[ "$(conn 9090)" = connected ] || fail "fail-open: 9090 refused after kill -9"
+# What a killed enforcer leaves is the operator's to remove (as here).
+ip netns exec "$NB" sh -c 'for c in INPUT OUTPUT FORWARD; do
+  iptables -S $c | grep HABIT | sed "s/^-A/-D/" | xargs -r -L1 iptables -w; done
+  iptables -F HABIT-Q7361 && iptables -X HABIT-Q7361'
+enforcer
+kill -9 "$ENF"; wait "$ENF" 2>/dev/null || true
+out=$(conn 8080)
+[ "$out" != connected ] || fail "fail-closed: 8080 connected after kill -9"
+pass "kill -9: --queue-bypass lets connections pass (fail-open); without it they fail ($out)"
