@@ -104,8 +104,9 @@ conn 8080 5 >/dev/null
 sleep 3
 kill -TERM "$COL"; wait "$COL" || true
 kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
-"$HABIT" policy show --model "$M" | grep -q "port: 8080" || fail "no 8080 edge learned"
-"$HABIT" policy show --model "$M" | grep -q "port: 9090" && fail "9090 learned"
+"$HABIT" policy show --model "$M" >"$TMP/show"
+grep -q "port: 8080" "$TMP/show" || fail "no 8080 edge learned"
+grep -q "port: 9090" "$TMP/show" && fail "9090 learned"
 pass "discover: cli -> srv tcp/8080 learned"
 
 "$HABIT" policy mode --model "$M" srv protect >/dev/null
