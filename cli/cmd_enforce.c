@@ -33,7 +33,8 @@ static const char enforce_usage[] =
     "\n"
     "Denies, before they start (fanotify FAN_OPEN_EXEC_PERM), the programs a\n"
     "service in protect mode never ran while learning: the caller's execve fails\n"
-    "with EPERM. Services are named as the engine names them (config selectors:\n"
+    "with EPERM. Files in a service's protected_files (config) may be opened only\n"
+    "by its programs that opened them while learning (FAN_OPEN_PERM). Services are named as the engine names them (config selectors:\n"
     "cgroup, container, exe). --guard: a path whose file system is guarded\n"
     "(default /, /usr, /opt, /srv, /home, /tmp, /var). Stops on SIGINT/SIGTERM;\n"
     "when it stops, or is killed, nothing is denied any more (fail-open: the\n"
@@ -151,8 +152,70 @@ static bool whitelisted(const struct model *m, uint32_t svc, const char *path,
   return model_find_proc(m, svc, byname, p->parent_exe, p->uid) != IDXMAP_NONE;
 }
 
-static bool decide(void *ctx, uint32_t pid, const char *path) {
+/* The configured service that protects path (its protected_files hold
+ * the path or a directory above it), or NULL. */
+static const struct cfg_service *owner_of(const struct config *cfg, const char *path) {
+  for (size_t i = 0; i < cfg->n_services; i++)
+    for (size_t j = 0; j < cfg->services[i].n_protected_files; j++) {
+      const char *p = cfg->services[i].protected_files[j];
+      size_t n = strlen(p);
+      if (strncmp(path, p, n) == 0 && (path[n] == '\0' || path[n] == '/' || p[n - 1] == '/'))
+        return &cfg->services[i];
+    }
+  return NULL;
+}
+
+static void report_open(struct enforce *x, const char *owner, const char *service,
+                        const char *path, const struct ev_proc *p) {
+  if (!x->quiet)
+    fprintf(stderr, "habit: enforce proc: denied open of %s (protected by %s) to %s in %s "
+                    "(pid %u)\n", path, owner, p->exe[0] ? p->exe : "?", service, p->tgid);
+  if (!x->out)
+    return;
+  char t[HB_TIME_STRLEN];
+  json_reset(&x->j);
+  json_obj_begin(&x->j);
+  json_kstr(&x->j, "timestamp", hb_time_iso(hb_now_ns(), t));
+  json_kstr(&x->j, "event_type", "verdict");
+  json_kstr(&x->j, "service", owner);
+  json_kstr(&x->j, "action", "blocked");
+  json_kstr(&x->j, "what", "open");
+  json_kstr(&x->j, "path", path);
+  json_kstr(&x->j, "exe", p->exe);
+  json_kstr(&x->j, "process_service", service);
+  json_ku64(&x->j, "pid", p->tgid);
+  json_kstr(&x->j, "reason", "not a learned access of the service that protects it");
+  json_obj_end(&x->j);
+  json_raw(&x->j, "\n", 1);
+  if (!json_failed(&x->j))
+    fwrite(x->j.buf, 1, x->j.len, x->out);
+  fflush(x->out);
+}
+
+/* An open of a protected file: only the protecting service's programs that
+ * opened it while learning may (when that service is in protect mode). */
+static bool decide_open(struct enforce *x, uint32_t pid, const char *path) {
+  const struct cfg_service *owner = owner_of(&x->pol.cfg, path);
+  if (!owner || enforce_policy_mode(&x->pol, owner->name) != EV_MODE_PROTECT)
+    return true;
+  struct ev_proc p;
+  memset(&p, 0, sizeof p);
+  p.pid = p.tgid = pid;
+  proc_info_fill("/proc", pid, &p);
+  char service[EV_NAME_MAX];
+  service_of(x, p.exe, &p, service);
+  uint32_t svc = model_find_service(&x->pol.m, owner->name);
+  if (strcmp(service, owner->name) == 0 && svc != IDXMAP_NONE &&
+      model_file_allowed(&x->pol.m, svc, p.exe, path, FA_READ))
+    return true;
+  report_open(x, owner->name, service, path, &p);
+  return false;
+}
+
+static bool decide(void *ctx, uint32_t pid, const char *path, bool exec) {
   struct enforce *x = ctx;
+  if (!exec)
+    return decide_open(x, pid, path);
   if (interpreter(path))
     return true;
   struct ev_proc p;
@@ -221,10 +284,15 @@ int cmd_enforce(int argc, char **argv) {
   const volatile sig_atomic_t *stop = cli_catch_stop();
   if (rc == 0)
     rc = exec_guard_open(&g, x->guard, x->n_guard, &err);
+  size_t protected = 0;
+  for (size_t i = 0; rc == 0 && i < x->pol.cfg.n_services; i++)
+    for (size_t j = 0; rc == 0 && j < x->pol.cfg.services[i].n_protected_files; j++, protected++)
+      rc = exec_guard_protect(&g, x->pol.cfg.services[i].protected_files[j], &err);
   if (rc == 0) {
     if (!x->quiet)
       fprintf(stderr, "habit: enforce proc: enforcing on %zu file system%s (fanotify exec "
-                      "permission)\n", g.marked, g.marked == 1 ? "" : "s");
+                      "permission), %zu protected path%s\n", g.marked, g.marked == 1 ? "" : "s",
+              protected, protected == 1 ? "" : "s");
     rc = serve(x, &g, stop, &err);
   }
   exec_guard_close(&g);

@@ -84,6 +84,9 @@ void config_free(struct config *cfg) {
     for (size_t j = 0; j < svc->n_selectors; j++)
       free_selector(&svc->selectors[j]);
     free(svc->selectors);
+    for (size_t j = 0; j < svc->n_protected_files; j++)
+      free(svc->protected_files[j]);
+    free(svc->protected_files);
   }
   free(cfg->services);
   for (size_t i = 0; i < cfg->n_externals; i++)
@@ -313,6 +316,38 @@ static int parse_members(struct yw *w, yaml_node_t *n, const struct yw_path *p,
   return rc;
 }
 
+/* A non-empty list of absolute paths (collect.file.watch,
+ * services.N.protected_files). */
+static int path_list(struct yw *w, yaml_node_t *n, const struct yw_path *p, const char *hint,
+                     char ***out, size_t *n_out) {
+  yaml_node_item_t *items;
+  size_t count;
+  int rc = yw_sequence(w, n, p, &items, &count);
+  if (rc)
+    return rc;
+  if (count == 0)
+    return yw_fail_at(w, n, p, "empty list (leave the key out %s)", hint);
+  if (!(*out = zalloc(count, sizeof **out)))
+    return oom(w);
+  for (size_t i = 0; i < count; i++) {
+    struct yw_path ip = item(p, i);
+    yaml_node_t *v = yw_node(w, items[i]);
+    const char *text;
+    size_t len;
+    char got[YW_QUOTE_MAX];
+    if (!yw_scalar(v, &text, &len) || yw_is_null(v))
+      return yw_fail_at(w, v, &ip, "expected an absolute path, got %s", yw_describe(v, got));
+    if (len == 0 || text[0] != '/')
+      return yw_fail_at(w, v, &ip, "path %s is not absolute", yw_quote(text, len, got));
+    if (len >= EV_PATH_MAX || memchr(text, '\0', len))
+      return yw_fail_at(w, v, &ip, "a path of at most %d bytes, without NUL", EV_PATH_MAX - 1);
+    if (!((*out)[i] = strndup(text, len)))
+      return oom(w);
+    *n_out = i + 1;
+  }
+  return 0;
+}
+
 static int parse_service(struct yw *w, yaml_node_t *n, const struct yw_path *p,
                          struct cfg_service *svc) {
   yaml_node_pair_t *pairs;
@@ -327,8 +362,11 @@ static int parse_service(struct yw *w, yaml_node_t *n, const struct yw_path *p,
       rc = cv_mode(w, v, &kp, &svc->mode);
     else if (key_is(k, len, "members"))
       rc = parse_members(w, v, &kp, svc);
+    else if (key_is(k, len, "protected_files"))
+      rc = path_list(w, v, &kp, "instead", &svc->protected_files,
+                     &svc->n_protected_files);
     else
-      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "members, mode");
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "members, mode, protected_files");
   }
   return rc;
 }
@@ -610,37 +648,6 @@ static int parse_detect(struct yw *w, yaml_node_t *n, const struct yw_path *p,
   return parse_numbers(w, n, p, &sec);
 }
 
-/* collect.file.watch: a non-empty list of absolute paths. */
-static int parse_watch(struct yw *w, yaml_node_t *n, const struct yw_path *p,
-                       struct cfg_collect_file *f) {
-  yaml_node_item_t *items;
-  size_t count;
-  int rc = yw_sequence(w, n, p, &items, &count);
-  if (rc)
-    return rc;
-  if (count == 0)
-    return yw_fail_at(w, n, p, "empty list (leave the key out for the default paths)");
-  if (!(f->watch = zalloc(count, sizeof *f->watch)))
-    return oom(w);
-  for (size_t i = 0; i < count; i++) {
-    struct yw_path ip = item(p, i);
-    yaml_node_t *v = yw_node(w, items[i]);
-    const char *text;
-    size_t len;
-    char got[YW_QUOTE_MAX];
-    if (!yw_scalar(v, &text, &len) || yw_is_null(v))
-      return yw_fail_at(w, v, &ip, "expected an absolute path, got %s", yw_describe(v, got));
-    if (len == 0 || text[0] != '/')
-      return yw_fail_at(w, v, &ip, "path %s is not absolute", yw_quote(text, len, got));
-    if (len >= EV_PATH_MAX || memchr(text, '\0', len))
-      return yw_fail_at(w, v, &ip, "a path of at most %d bytes, without NUL", EV_PATH_MAX - 1);
-    if (!(f->watch[i] = strndup(text, len)))
-      return oom(w);
-    f->n_watch = i + 1;
-  }
-  return 0;
-}
-
 static int parse_collect_file(struct yw *w, yaml_node_t *n, const struct yw_path *p,
                               struct cfg_collect_file *f) {
   yaml_node_pair_t *pairs;
@@ -651,7 +658,8 @@ static int parse_collect_file(struct yw *w, yaml_node_t *n, const struct yw_path
     const char *k = key_text(w, &pairs[i], &len);
     struct yw_path kp = under(p, k, len);
     if (key_is(k, len, "watch"))
-      rc = parse_watch(w, yw_node(w, pairs[i].value), &kp, f);
+      rc = path_list(w, yw_node(w, pairs[i].value), &kp, "for the default paths", &f->watch,
+                     &f->n_watch);
     else
       rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "watch");
   }

@@ -43,6 +43,10 @@ struct cfg_service {
   uint8_t mode; /* enum ev_mode, 0 = the default mode */
   struct cfg_selector *selectors;
   size_t n_selectors;
+  char **protected_files; /* absolute paths (a directory: its entries) only
+                             the service's learned programs may open, in
+                             protect mode (habit enforce proc) */
+  size_t n_protected_files;
 };
 
 /* External peers grouped under a name instead of `external`. */

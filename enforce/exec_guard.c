@@ -38,6 +38,16 @@ int exec_guard_open(struct exec_guard *g, const char *const *paths, size_t n,
   return 0;
 }
 
+int exec_guard_protect(struct exec_guard *g, const char *path, struct hb_error *err) {
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    return hb_fail(err, errno, "%s: cannot protect: %s", path, strerror(errno));
+  uint64_t mask = FAN_OPEN_PERM | (S_ISDIR(sb.st_mode) ? FAN_EVENT_ON_CHILD : 0);
+  if (fanotify_mark(g->fd, FAN_MARK_ADD, mask, AT_FDCWD, path) != 0)
+    return hb_fail(err, errno, "fanotify_mark %s: %s", path, strerror(errno));
+  return 0;
+}
+
 static void answer(int fd, int event_fd, bool allow) {
   struct fanotify_response r = {.fd = event_fd, .response = allow ? FAN_ALLOW : FAN_DENY};
   /* A failed answer leaves the exec waiting until the group closes; there
@@ -51,7 +61,7 @@ static void one(struct exec_guard *g, const struct fanotify_event_metadata *m,
   if (m->fd < 0)
     return;
   bool allow = true;
-  if ((m->mask & FAN_OPEN_EXEC_PERM) && m->pid != getpid()) {
+  if ((m->mask & (FAN_OPEN_EXEC_PERM | FAN_OPEN_PERM)) && m->pid != getpid()) {
     char link[64], path[4096];
     snprintf(link, sizeof link, "/proc/self/fd/%d", m->fd);
     ssize_t n = readlink(link, path, sizeof path - 1);
@@ -59,7 +69,7 @@ static void one(struct exec_guard *g, const struct fanotify_event_metadata *m,
       g->unreadable++;
     } else {
       path[n] = '\0';
-      allow = decide(ctx, (uint32_t)m->pid, path);
+      allow = decide(ctx, (uint32_t)m->pid, path, (m->mask & FAN_OPEN_EXEC_PERM) != 0);
     }
   }
   answer(g->fd, m->fd, allow);

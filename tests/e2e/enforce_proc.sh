@@ -5,7 +5,10 @@
 #    and a program it never ran fails to start with "Operation not
 #    permitted" (fanotify FAN_OPEN_EXEC_PERM); the same program outside jail
 #    runs; the denial is reported (stderr and a JSON verdict line);
-#  - back to monitor (`policy mode`, no restart): the program runs again;
+#  - jail's protected file (protected_files in the config): the program
+#    that read it while learning still can (the file collector watched it),
+#    cat in jail and cat outside jail get "Operation not permitted";
+#  - back to monitor (`policy mode`, no restart): all run again;
 #  - protect again, enforcer killed with -9: nothing is denied any more
 #    (fanotify is fail-open: the kernel drops the marks with the group);
 #  - bad usage: exit 2 with one line.
@@ -29,11 +32,14 @@ wait_for() {
   for _ in $(seq 150); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   fail "no '$2' in $1: $(tail -3 "$1" 2>/dev/null)"
 }
+echo "s3cret" >"$TMP/secret"
+PY3=/usr/bin/python3
 cat >"$TMP/c.yaml" <<YAML
 services:
   jail:
     members:
       - cgroup: "*/habit-e2e-jail$$"
+    protected_files: [$TMP/secret]
 YAML
 M="$TMP/m.db"
 SOCK="ipc://$TMP/e.sock"
@@ -45,14 +51,21 @@ wait_for "$TMP/engine.log" "listening on"
 COL=$!
 PIDS+=($COL)
 wait_for "$TMP/proc.log" "listening"
-# Programs that live long enough to be read: sleep keeps each one alive.
-injail '/usr/bin/sleep 0.2; /usr/bin/id -u >/dev/null; /usr/bin/true'
+"$HABIT" collect file --watch "$TMP/secret" --connect "$SOCK" 2>"$TMP/file.log" &
+FCOL=$!
+PIDS+=($FCOL)
+wait_for "$TMP/file.log" "watching"
+# Programs that live long enough to be read: sleep keeps each one alive;
+# python reads the secret and stays a moment, so the file event names it.
+injail "/usr/bin/sleep 0.2; /usr/bin/id -u >/dev/null; /usr/bin/true; /usr/bin/cat /etc/hostname >/dev/null; $PY3 -c 'import time; open(\"$TMP/secret\").read(); time.sleep(0.3)'"
 sleep 1.5
-kill -TERM "$COL"; wait "$COL" || true
+kill -TERM "$COL" "$FCOL"; wait "$COL" "$FCOL" || true
 kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
 "$HABIT" policy show --model "$M" >"$TMP/show"
 grep -q 'service: "jail", exe: "/usr/bin/id", parent: "/usr/bin/bash"' "$TMP/show" ||
   fail "jail's programs not learned: $(grep jail "$TMP/show")"
+grep -q "service: \"jail\", exe: \"/usr/bin/python3[.0-9]*\", path: \"$TMP/secret\", access: r" "$TMP/show" ||
+  fail "jail's read of the secret not learned: $(grep jail "$TMP/show")"
 pass "discover: jail ran $(grep -c 'service: "jail", exe' "$TMP/show") programs"
 
 "$HABIT" policy mode --model "$M" jail protect >/dev/null
@@ -74,6 +87,18 @@ grep -q '"event_type":"verdict","service":"jail","action":"blocked","what":"exec
   "$TMP/verdicts.json" || fail "no verdict line: $(cat "$TMP/verdicts.json")"
 pass "protect: learned programs run; whoami in jail: Operation not permitted; outside: runs"
 
+out=$(injail "$PY3 -c 'print(open(\"$TMP/secret\").read().strip())'" 2>&1) || fail "learned read refused: $out"
+[ "$out" = s3cret ] || fail "learned read: $out"
+rc=0
+out=$(injail "/usr/bin/cat $TMP/secret" 2>&1) || rc=$?
+[ "$rc" != 0 ] && grep -q "Operation not permitted" <<<"$out" || fail "cat in jail read the secret: $out"
+rc=0
+out=$(/usr/bin/cat "$TMP/secret" 2>&1) || rc=$?
+[ "$rc" != 0 ] && grep -q "Operation not permitted" <<<"$out" || fail "cat outside jail read the secret: $out"
+grep -q '"what":"open","path":"'"$TMP"'/secret","exe":"/usr/bin/cat"' "$TMP/verdicts.json" ||
+  fail "no open verdict: $(cat "$TMP/verdicts.json")"
+pass "protected file: the learned reader reads it; cat in and outside jail: Operation not permitted"
+
 "$HABIT" policy mode --model "$M" jail monitor >/dev/null
 ok=""
 for _ in $(seq 30); do
@@ -81,7 +106,8 @@ for _ in $(seq 30); do
   sleep 0.1
 done
 [ -n "$ok" ] || fail "monitor did not restore whoami"
-pass "monitor (no restart): whoami runs again"
+[ "$(/usr/bin/cat "$TMP/secret")" = s3cret ] || fail "monitor did not restore the secret"
+pass "monitor (no restart): whoami runs again, the secret opens"
 
 "$HABIT" policy mode --model "$M" jail protect >/dev/null
 sleep 1.2
@@ -89,6 +115,7 @@ injail /usr/bin/whoami >/dev/null 2>&1 && fail "protect again: whoami ran"
 kill -9 "$ENF"
 wait "$ENF" 2>/dev/null || true
 [ "$(injail /usr/bin/whoami)" = root ] || fail "after kill -9 something is still denied"
+[ "$(/usr/bin/cat "$TMP/secret")" = s3cret ] || fail "after kill -9 the secret is still denied"
 pass "enforcer killed: nothing left behind (fail-open)"
 
 rc=0

@@ -446,7 +446,7 @@ static void test_unknown_keys(void **state) {
                "services)");
   expect_error("services:\n  web:\n    mode: monitor\n    member: []\n",
                "shop.yaml:4:5: unknown key 'member' in services.web "
-               "(expected one of: members, mode)");
+               "(expected one of: members, mode, protected_files)");
   expect_error("services:\n"
                "  web:\n"
                "    members:\n"

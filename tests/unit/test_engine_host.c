@@ -262,6 +262,16 @@ static void process_selectors(void **state) {
   (void)state;
   struct config c;
   load(&c);
+  {
+    static const char pf[] = "services:\n  a:\n    protected_files: [/etc/x, /srv/keys/]\n";
+    struct config d;
+    struct hb_error err = {0, ""};
+    config_defaults(&d);
+    assert_int_equal(config_parse("t.yaml", pf, strlen(pf), &d, &err), 0);
+    assert_int_equal(d.services[0].n_protected_files, 2);
+    assert_string_equal(d.services[0].protected_files[1], "/srv/keys/");
+    config_free(&d);
+  }
   char name[EV_NAME_MAX];
   struct proc_facts web = {"/usr/sbin/nginx", "/habit/lab/web", ""};
   assert_true(svc_proc_configured(&c, &web, name));
@@ -298,6 +308,8 @@ static void selector_errors(void **state) {
       {"services:\n  a:\n    members:\n      - {container: 0123456789AB}\n", "lowercase hex"},
       {"services:\n  a:\n    members:\n      - {cgroup: \"\"}\n", "non-empty string"},
       {"services:\n  a:\n    members:\n      - {exe: [a]}\n", "non-empty string"},
+      {"services:\n  a:\n    protected_files: [etc/x]\n", "is not absolute"},
+      {"services:\n  a:\n    protected_files: []\n", "empty list"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     struct config c;
