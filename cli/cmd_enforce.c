@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "cli/enforce_policy.h"
+#include "collect/proc_conn.h"
 #include "collect/proc_info.h"
 #include "config/config.h"
 #include "core/json.h"
@@ -29,7 +31,8 @@
 
 static const char enforce_usage[] =
     "usage: habit enforce proc --model M.db [--config C.yaml] [--guard PATH]...\n"
-    "                          [--output FILE|-] [--duration SECONDS] [-q]\n"
+    "                          [--backend auto|fanotify|netlink] [--output FILE|-]\n"
+    "                          [--duration SECONDS] [-q]\n"
     "\n"
     "Denies, before they start (fanotify FAN_OPEN_EXEC_PERM), the programs a\n"
     "service in protect mode never ran while learning: the caller's execve fails\n"
@@ -38,12 +41,19 @@ static const char enforce_usage[] =
     "cgroup, container, exe). --guard: a path whose file system is guarded\n"
     "(default /, /usr, /opt, /srv, /home, /tmp, /var). Stops on SIGINT/SIGTERM;\n"
     "when it stops, or is killed, nothing is denied any more (fail-open: the\n"
-    "kernel's rule for fanotify). Needs root.\n";
+    "kernel's rule for fanotify). --backend netlink (or auto, when fanotify\n"
+    "permission events are not available): kill at exec instead, from the process\n"
+    "connector — the program starts, then dies; protected files are not enforced.\n"
+    "Needs root.\n";
 
 #define MAX_GUARD 32
 
+enum backend { BK_AUTO, BK_FANOTIFY, BK_NETLINK };
+
 struct enforce {
   const char *model_path, *output;
+  enum backend backend;
+  uint64_t killed;
   const char *guard[MAX_GUARD];
   size_t n_guard;
   double duration;
@@ -58,7 +68,8 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       {"model", required_argument, NULL, 'm'},  {"config", required_argument, NULL, 'c'},
       {"guard", required_argument, NULL, 'g'},  {"output", required_argument, NULL, 'o'},
       {"duration", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
-      {"help", no_argument, NULL, 'h'},         {0, 0, 0, 0},
+      {"backend", required_argument, NULL, 'B'}, {"help", no_argument, NULL, 'h'},
+      {0, 0, 0, 0},
   };
   optind = 1;
   int ch;
@@ -76,6 +87,18 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
     case 'o': x->output = optarg; break;
     case 'd': x->duration = atof(optarg); break;
     case 'q': x->quiet = true; break;
+    case 'B':
+      if (strcmp(optarg, "auto") == 0)
+        x->backend = BK_AUTO;
+      else if (strcmp(optarg, "fanotify") == 0)
+        x->backend = BK_FANOTIFY;
+      else if (strcmp(optarg, "netlink") == 0)
+        x->backend = BK_NETLINK;
+      else {
+        cli_error("enforce proc: --backend %s: expected auto, fanotify or netlink", optarg);
+        return -1;
+      }
+      break;
     case 'h': fputs(enforce_usage, stdout); return 1;
     default: fputs(enforce_usage, stderr); return -1;
     }
@@ -253,6 +276,40 @@ static int serve(struct enforce *x, struct exec_guard *g, const volatile sig_ato
   return 0;
 }
 
+/* The fallback: the process connector tells of each exec just after it
+ * happened; a program the policy refuses is killed before it does much.
+ * Also used when fanotify permission events are not available. */
+static int serve_netlink(struct enforce *x, struct proc_conn *c,
+                         const volatile sig_atomic_t *stop, struct hb_error *err) {
+  uint64_t end = x->duration > 0 ? hb_mono_ns() + (uint64_t)(x->duration * 1e9) : 0;
+  uint64_t next_check = 0;
+  struct proc_batch batch;
+  while (!*stop) {
+    uint64_t now = hb_mono_ns();
+    if (end && now >= end)
+      break;
+    if (now >= next_check) {
+      if (enforce_policy_refresh(&x->pol, err) < 0)
+        return -EIO;
+      next_check = now + 500000000ull;
+    }
+    struct hb_error rerr = {0, ""};
+    int rc = proc_conn_read(c, &batch, 200, &rerr);
+    if (rc < 0)
+      return hb_fail(err, -rc, "%s", rerr.msg);
+    for (size_t i = 0; i < batch.n; i++) {
+      const struct proc_rec *r = &batch.recs[i];
+      if (r->type != PROC_REC_EXEC || r->tgid == (uint32_t)getpid())
+        continue;
+      char exe[EV_TEXT_MAX];
+      proc_info_exe("/proc", r->tgid, exe, sizeof exe);
+      if (exe[0] && !decide(x, r->tgid, exe, true) && kill((pid_t)r->tgid, SIGKILL) == 0)
+        x->killed++;
+    }
+  }
+  return 0;
+}
+
 int cmd_enforce(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "net") == 0)
     return cmd_enforce_net(argc - 1, argv + 1);
@@ -282,13 +339,35 @@ int cmd_enforce(int argc, char **argv) {
   if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
     rc = err.code ? err.code : -EIO;
   const volatile sig_atomic_t *stop = cli_catch_stop();
-  if (rc == 0)
+  bool netlink = x->backend == BK_NETLINK;
+  if (rc == 0 && !netlink) {
     rc = exec_guard_open(&g, x->guard, x->n_guard, &err);
+    if (rc < 0 && x->backend == BK_AUTO) {
+      if (!x->quiet)
+        cli_error("enforce proc: fanotify permission events unavailable (%s); killing at "
+                  "exec from the process connector instead", err.msg);
+      netlink = true;
+      rc = 0;
+    }
+  }
+  if (rc == 0 && netlink) {
+    struct proc_conn *conn = malloc(sizeof *conn);
+    if (!conn)
+      rc = hb_fail(&err, ENOMEM, "out of memory");
+    else if ((rc = proc_conn_open(conn, 4 << 20, &err)) == 0) {
+      if (!x->quiet)
+        fprintf(stderr, "habit: enforce proc: enforcing by kill at exec (netlink process "
+                        "connector; protected files not enforced)\n");
+      rc = serve_netlink(x, conn, stop, &err);
+      proc_conn_close(conn);
+    }
+    free(conn);
+  }
   size_t protected = 0;
-  for (size_t i = 0; rc == 0 && i < x->pol.cfg.n_services; i++)
+  for (size_t i = 0; rc == 0 && !netlink && i < x->pol.cfg.n_services; i++)
     for (size_t j = 0; rc == 0 && j < x->pol.cfg.services[i].n_protected_files; j++, protected++)
       rc = exec_guard_protect(&g, x->pol.cfg.services[i].protected_files[j], &err);
-  if (rc == 0) {
+  if (rc == 0 && !netlink) {
     if (!x->quiet)
       fprintf(stderr, "habit: enforce proc: enforcing on %zu file system%s (fanotify exec "
                       "permission), %zu protected path%s\n", g.marked, g.marked == 1 ? "" : "s",
@@ -300,9 +379,10 @@ int cmd_enforce(int argc, char **argv) {
     cli_error("enforce proc: %s", err.msg);
   else if (!x->quiet)
     fprintf(stderr, "habit: enforce proc: execs allowed %llu, denied %llu, unreadable %llu; "
-                    "policy reloads %llu\n",
+                    "killed at exec %llu; policy reloads %llu\n",
             (unsigned long long)g.allowed, (unsigned long long)g.denied,
-            (unsigned long long)g.unreadable, (unsigned long long)x->pol.reloads);
+            (unsigned long long)g.unreadable, (unsigned long long)x->killed,
+            (unsigned long long)x->pol.reloads);
   if (x->out && x->out != stdout)
     fclose(x->out);
   enforce_policy_close(&x->pol);

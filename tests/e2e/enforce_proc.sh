@@ -11,6 +11,8 @@
 #  - back to monitor (`policy mode`, no restart): all run again;
 #  - protect again, enforcer killed with -9: nothing is denied any more
 #    (fanotify is fail-open: the kernel drops the marks with the group);
+#  - --backend netlink (the fallback without fanotify permission events): a
+#    program jail never ran is killed at exec (exit 137), learned ones run;
 #  - bad usage: exit 2 with one line.
 source "$(dirname "$0")/_lib.sh"
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then CGROOT=/sys/fs/cgroup
@@ -117,6 +119,20 @@ wait "$ENF" 2>/dev/null || true
 [ "$(injail /usr/bin/whoami)" = root ] || fail "after kill -9 something is still denied"
 [ "$(/usr/bin/cat "$TMP/secret")" = s3cret ] || fail "after kill -9 the secret is still denied"
 pass "enforcer killed: nothing left behind (fail-open)"
+
+ENFORCE_LOG="$TMP/enforce-netlink.log"
+"$HABIT" enforce proc --model "$M" --config "$TMP/c.yaml" --backend netlink 2>"$ENFORCE_LOG" &
+ENF=$!
+PIDS+=($ENF)
+wait_for "$ENFORCE_LOG" "enforcing by kill at exec"
+out=$(injail '/usr/bin/sleep 0.1 && /usr/bin/id -u' 2>&1) || fail "netlink: learned programs killed: $out"
+rc=0
+timeout 5 bash -c 'echo $$ >"$1/cgroup.procs"; exec /usr/bin/tail -f /dev/null' _ "$CG" || rc=$?
+[ "$rc" = 137 ] || fail "netlink: tail in jail was not killed (exit $rc)"
+wait_for "$ENFORCE_LOG" "denied /usr/bin/tail in jail"
+kill -TERM "$ENF"; wait "$ENF" || fail "netlink enforcer exit $?"
+grep -q "killed at exec [1-9]" "$ENFORCE_LOG" || fail "no kill counted: $(tail -1 "$ENFORCE_LOG")"
+pass "--backend netlink: a program jail never ran is killed at exec (137); learned ones run"
 
 rc=0
 "$HABIT" enforce proc 2>"$TMP/err" || rc=$?
