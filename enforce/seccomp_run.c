@@ -57,9 +57,11 @@ static scmp_filter_ctx build_filter(const struct sr_opts *o, int report_fd, cons
   if (o->mode == SR_PROTECT)
     rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execve), 0);
   /* The listener's number goes to habit before anything is answered. */
-  if (rc == 0 && o->mode != SR_PROTECT && !write_allowed)
-    rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1,
-                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)report_fd));
+  if (rc == 0 && o->mode != SR_PROTECT && !write_allowed) {
+    struct scmp_arg_cmp fd_is = {.arg = 0, .op = SCMP_CMP_EQ,
+                                 .datum_a = (scmp_datum_t)report_fd, .datum_b = 0};
+    rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, &fd_is);
+  }
   if (rc < 0) {
     *why = "seccomp_rule_add";
     seccomp_release(ctx);
