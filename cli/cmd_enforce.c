@@ -133,24 +133,13 @@ static void report(struct enforce *x, const char *service, const char *path,
             service, p->tgid, p->parent_exe[0] ? p->parent_exe : "unknown", p->uid);
   if (!x->out)
     return;
-  char t[HB_TIME_STRLEN];
-  json_reset(&x->j);
-  json_obj_begin(&x->j);
-  json_kstr(&x->j, "timestamp", hb_time_iso(hb_now_ns(), t));
-  json_kstr(&x->j, "event_type", "verdict");
+  verdict_begin(&x->j, "exec");
   json_kstr(&x->j, "service", service);
-  json_kstr(&x->j, "action", "blocked");
-  json_kstr(&x->j, "what", "exec");
   json_kstr(&x->j, "exe", path);
   json_kstr(&x->j, "parent_exe", p->parent_exe);
   json_ku64(&x->j, "pid", p->tgid);
   json_ku64(&x->j, "uid", p->uid);
-  json_kstr(&x->j, "reason", "never run by the service while learning");
-  json_obj_end(&x->j);
-  json_raw(&x->j, "\n", 1);
-  if (!json_failed(&x->j))
-    fwrite(x->j.buf, 1, x->j.len, x->out);
-  fflush(x->out);
+  verdict_end(&x->j, "never run by the service while learning", x->out);
 }
 
 /* The kernel opens an ELF program's interpreter (ld.so) for exec too: it
@@ -195,24 +184,13 @@ static void report_open(struct enforce *x, const char *owner, const char *servic
                     "(pid %u)\n", path, owner, p->exe[0] ? p->exe : "?", service, p->tgid);
   if (!x->out)
     return;
-  char t[HB_TIME_STRLEN];
-  json_reset(&x->j);
-  json_obj_begin(&x->j);
-  json_kstr(&x->j, "timestamp", hb_time_iso(hb_now_ns(), t));
-  json_kstr(&x->j, "event_type", "verdict");
+  verdict_begin(&x->j, "open");
   json_kstr(&x->j, "service", owner);
-  json_kstr(&x->j, "action", "blocked");
-  json_kstr(&x->j, "what", "open");
   json_kstr(&x->j, "path", path);
   json_kstr(&x->j, "exe", p->exe);
   json_kstr(&x->j, "process_service", service);
   json_ku64(&x->j, "pid", p->tgid);
-  json_kstr(&x->j, "reason", "not a learned access of the service that protects it");
-  json_obj_end(&x->j);
-  json_raw(&x->j, "\n", 1);
-  if (!json_failed(&x->j))
-    fwrite(x->j.buf, 1, x->j.len, x->out);
-  fflush(x->out);
+  verdict_end(&x->j, "not a learned access of the service that protects it", x->out);
 }
 
 /* An open of a protected file: only the protecting service's programs that
@@ -256,56 +234,39 @@ static bool decide(void *ctx, uint32_t pid, const char *path, bool exec) {
   return false;
 }
 
-static int serve(struct enforce *x, struct exec_guard *g, const volatile sig_atomic_t *stop,
-                 struct hb_error *err) {
-  uint64_t end = x->duration > 0 ? hb_mono_ns() + (uint64_t)(x->duration * 1e9) : 0;
-  uint64_t next_check = 0;
-  while (!*stop) {
-    uint64_t now = hb_mono_ns();
-    if (end && now >= end)
-      break;
-    if (now >= next_check) {
-      if (enforce_policy_refresh(&x->pol, err) < 0)
-        return -EIO;
-      next_check = now + 500000000ull;
-    }
-    int rc = exec_guard_serve(g, 200, decide, x, err);
-    if (rc < 0)
-      return rc;
-  }
-  return 0;
+struct guard_step {
+  struct enforce *x;
+  struct exec_guard *g;
+};
+
+static int guard_step(void *ctx, struct hb_error *err) {
+  struct guard_step *s = ctx;
+  return exec_guard_serve(s->g, 200, decide, s->x, err);
 }
 
 /* The fallback: the process connector tells of each exec just after it
  * happened; a program the policy refuses is killed before it does much.
  * Also used when fanotify permission events are not available. */
-static int serve_netlink(struct enforce *x, struct proc_conn *c,
-                         const volatile sig_atomic_t *stop, struct hb_error *err) {
-  uint64_t end = x->duration > 0 ? hb_mono_ns() + (uint64_t)(x->duration * 1e9) : 0;
-  uint64_t next_check = 0;
+struct netlink_step {
+  struct enforce *x;
+  struct proc_conn *c;
   struct proc_batch batch;
-  while (!*stop) {
-    uint64_t now = hb_mono_ns();
-    if (end && now >= end)
-      break;
-    if (now >= next_check) {
-      if (enforce_policy_refresh(&x->pol, err) < 0)
-        return -EIO;
-      next_check = now + 500000000ull;
-    }
-    struct hb_error rerr = {0, ""};
-    int rc = proc_conn_read(c, &batch, 200, &rerr);
-    if (rc < 0)
-      return hb_fail(err, -rc, "%s", rerr.msg);
-    for (size_t i = 0; i < batch.n; i++) {
-      const struct proc_rec *r = &batch.recs[i];
-      if (r->type != PROC_REC_EXEC || r->tgid == (uint32_t)getpid())
-        continue;
-      char exe[EV_TEXT_MAX];
-      proc_info_exe("/proc", r->tgid, exe, sizeof exe);
-      if (exe[0] && !decide(x, r->tgid, exe, true) && kill((pid_t)r->tgid, SIGKILL) == 0)
-        x->killed++;
-    }
+};
+
+static int netlink_step(void *ctx, struct hb_error *err) {
+  struct netlink_step *s = ctx;
+  struct hb_error rerr = {0, ""};
+  int rc = proc_conn_read(s->c, &s->batch, 200, &rerr);
+  if (rc < 0)
+    return hb_fail(err, -rc, "%s", rerr.msg);
+  for (size_t i = 0; i < s->batch.n; i++) {
+    const struct proc_rec *r = &s->batch.recs[i];
+    if (r->type != PROC_REC_EXEC || r->tgid == (uint32_t)getpid())
+      continue;
+    char exe[EV_TEXT_MAX];
+    proc_info_exe("/proc", r->tgid, exe, sizeof exe);
+    if (exe[0] && !decide(s->x, r->tgid, exe, true) && kill((pid_t)r->tgid, SIGKILL) == 0)
+      s->x->killed++;
   }
   return 0;
 }
@@ -358,7 +319,15 @@ int cmd_enforce(int argc, char **argv) {
       if (!x->quiet)
         fprintf(stderr, "habit: enforce proc: enforcing by kill at exec (netlink process "
                         "connector; protected files not enforced)\n");
-      rc = serve_netlink(x, conn, stop, &err);
+      struct netlink_step *ns = calloc(1, sizeof *ns);
+      if (!ns) {
+        rc = hb_fail(&err, ENOMEM, "out of memory");
+      } else {
+        ns->x = x;
+        ns->c = conn;
+        rc = enforce_policy_loop(&x->pol, x->duration, stop, netlink_step, ns, &err);
+        free(ns);
+      }
       proc_conn_close(conn);
     }
     free(conn);
@@ -372,7 +341,8 @@ int cmd_enforce(int argc, char **argv) {
       fprintf(stderr, "habit: enforce proc: enforcing on %zu file system%s (fanotify exec "
                       "permission), %zu protected path%s\n", g.marked, g.marked == 1 ? "" : "s",
               protected, protected == 1 ? "" : "s");
-    rc = serve(x, &g, stop, &err);
+    struct guard_step gs = {x, &g};
+    rc = enforce_policy_loop(&x->pol, x->duration, stop, guard_step, &gs, &err);
   }
   exec_guard_close(&g);
   if (rc < 0)

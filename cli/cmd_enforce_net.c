@@ -117,13 +117,7 @@ static void report(struct enforce_net *x, const struct ev_flow *f) {
             f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" : "ip");
   if (!x->out)
     return;
-  char t[HB_TIME_STRLEN];
-  json_reset(&x->j);
-  json_obj_begin(&x->j);
-  json_kstr(&x->j, "timestamp", hb_time_iso(hb_now_ns(), t));
-  json_kstr(&x->j, "event_type", "verdict");
-  json_kstr(&x->j, "action", "blocked");
-  json_kstr(&x->j, "what", "connection");
+  verdict_begin(&x->j, "connection");
   json_kstr(&x->j, "src_ip", a);
   json_ku64(&x->j, "src_port", f->cli_port);
   json_kstr(&x->j, "dest_ip", b);
@@ -131,12 +125,7 @@ static void report(struct enforce_net *x, const struct ev_flow *f) {
   json_ku64(&x->j, "proto", f->proto);
   json_kstr(&x->j, "src_service", f->cli_service);
   json_kstr(&x->j, "dest_service", f->srv_service);
-  json_kstr(&x->j, "reason", "not an edge learned in discover");
-  json_obj_end(&x->j);
-  json_raw(&x->j, "\n", 1);
-  if (!json_failed(&x->j))
-    fwrite(x->j.buf, 1, x->j.len, x->out);
-  fflush(x->out);
+  verdict_end(&x->j, "not an edge learned in discover", x->out);
 }
 
 static uint8_t stricter(uint8_t a, uint8_t b) { return a > b ? a : b; }
@@ -179,24 +168,8 @@ static enum nfq_choice decide(void *ctx, const uint8_t *pkt, size_t len) {
   return NFQ_REJECT;
 }
 
-static int serve(struct enforce_net *x, struct nfq_guard *g, const volatile sig_atomic_t *stop,
-                 struct hb_error *err) {
-  uint64_t end = x->duration > 0 ? hb_mono_ns() + (uint64_t)(x->duration * 1e9) : 0;
-  uint64_t next_check = 0;
-  while (!*stop) {
-    uint64_t now = hb_mono_ns();
-    if (end && now >= end)
-      break;
-    if (now >= next_check) {
-      if (enforce_policy_refresh(&x->pol, err) < 0)
-        return -EIO;
-      next_check = now + 500000000ull;
-    }
-    int rc = nfq_guard_serve(g, 200, err);
-    if (rc < 0)
-      return rc;
-  }
-  return 0;
+static int queue_step(void *ctx, struct hb_error *err) {
+  return nfq_guard_serve(ctx, 200, err);
 }
 
 int cmd_enforce_net(int argc, char **argv) {
@@ -239,7 +212,7 @@ int cmd_enforce_net(int argc, char **argv) {
       fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu CIDR%s (%s)\n",
               x->queue, rules->n_cidrs, rules->n_cidrs == 1 ? "" : "s",
               x->bypass ? "fail-open: --queue-bypass" : "fail-closed");
-    rc = serve(x, &g, stop, &err);
+    rc = enforce_policy_loop(&x->pol, x->duration, stop, queue_step, &g, &err);
   }
   ipt_rules_remove(rules);
   nfq_guard_close(&g);

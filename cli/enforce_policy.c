@@ -1,7 +1,10 @@
 #include "cli/enforce_policy.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/timefmt.h"
 
 static int reload(struct enforce_policy *p, struct hb_error *err) {
   model_free(&p->m);
@@ -51,4 +54,45 @@ void enforce_policy_close(struct enforce_policy *p) {
   p->modes = NULL;
   model_free(&p->m);
   config_free(&p->cfg);
+}
+
+int enforce_policy_loop(struct enforce_policy *p, double duration,
+                        const volatile sig_atomic_t *stop,
+                        int (*step)(void *ctx, struct hb_error *err), void *ctx,
+                        struct hb_error *err) {
+  uint64_t end = duration > 0 ? hb_mono_ns() + (uint64_t)(duration * 1e9) : 0;
+  uint64_t next_check = 0;
+  while (!*stop) {
+    uint64_t now = hb_mono_ns();
+    if (end && now >= end)
+      break;
+    if (now >= next_check) {
+      if (enforce_policy_refresh(p, err) < 0)
+        return -EIO;
+      next_check = now + 500000000ull;
+    }
+    int rc = step(ctx, err);
+    if (rc < 0)
+      return rc;
+  }
+  return 0;
+}
+
+void verdict_begin(struct json *j, const char *what) {
+  char t[HB_TIME_STRLEN];
+  json_reset(j);
+  json_obj_begin(j);
+  json_kstr(j, "timestamp", hb_time_iso(hb_now_ns(), t));
+  json_kstr(j, "event_type", "verdict");
+  json_kstr(j, "action", "blocked");
+  json_kstr(j, "what", what);
+}
+
+void verdict_end(struct json *j, const char *reason, FILE *out) {
+  json_kstr(j, "reason", reason);
+  json_obj_end(j);
+  json_raw(j, "\n", 1);
+  if (!json_failed(j))
+    fwrite(j->buf, 1, j->len, out);
+  fflush(out);
 }

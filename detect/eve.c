@@ -110,20 +110,26 @@ static void l7_objs(struct json *j, const struct ev_flow *f) {
   }
 }
 
-void eve_alert(struct json *j, const struct ev_alert *a) {
-  head(j, a->at_ns ? a->at_ns : a->flow.first_ns, &a->flow, "alert");
+void eve_alert_obj(struct json *j, uint8_t action, uint32_t signature_id, const char *signature,
+                   uint8_t category, uint8_t severity, uint8_t mode, double score) {
   json_key(j, "alert");
   json_obj_begin(j);
-  json_kstr(j, "action", ev_action_name(a->action));
+  json_kstr(j, "action", ev_action_name(action));
   json_ku64(j, "gid", 1);
-  json_ku64(j, "signature_id", a->signature_id);
+  json_ku64(j, "signature_id", signature_id);
   json_ku64(j, "rev", 1);
-  json_kstr(j, "signature", a->signature);
-  json_kstr(j, "category", ev_category_name(a->category));
-  json_ku64(j, "severity", a->severity);
-  json_kstr(j, "mode", ev_mode_name(a->mode));
-  json_kdouble(j, "score", a->score);
+  json_kstr(j, "signature", signature);
+  json_kstr(j, "category", ev_category_name(category));
+  json_ku64(j, "severity", severity);
+  json_kstr(j, "mode", ev_mode_name(mode));
+  json_kdouble(j, "score", score);
   json_obj_end(j);
+}
+
+void eve_alert(struct json *j, const struct ev_alert *a) {
+  head(j, a->at_ns ? a->at_ns : a->flow.first_ns, &a->flow, "alert");
+  eve_alert_obj(j, a->action, a->signature_id, a->signature, a->category, a->severity, a->mode,
+                a->score);
   flow_obj(j, &a->flow);
   l7_objs(j, &a->flow);
   json_obj_end(j);

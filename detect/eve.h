@@ -15,6 +15,9 @@
 #include "core/json.h"
 
 void eve_alert(struct json *j, const struct ev_alert *a);
+/* The "alert" object alone (shared with detect/host_alert.c). */
+void eve_alert_obj(struct json *j, uint8_t action, uint32_t signature_id, const char *signature,
+                   uint8_t category, uint8_t severity, uint8_t mode, double score);
 void eve_flow(struct json *j, const struct ev_flow *f);
 
 #endif

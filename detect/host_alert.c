@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/timefmt.h"
+#include "detect/eve.h"
 
 static void tree(struct json *j, const struct host_alert *a) {
   json_key(j, "tree");
@@ -67,18 +68,8 @@ void eve_host_alert(struct json *j, const struct host_alert *a) {
       json_kstr(j, "rule", a->file->rule);
     json_obj_end(j);
   }
-  json_key(j, "alert");
-  json_obj_begin(j);
-  json_kstr(j, "action", ev_action_name(a->action));
-  json_ku64(j, "gid", 1);
-  json_ku64(j, "signature_id", a->signature_id);
-  json_ku64(j, "rev", 1);
-  json_kstr(j, "signature", a->signature);
-  json_kstr(j, "category", ev_category_name(a->category));
-  json_ku64(j, "severity", a->severity);
-  json_kstr(j, "mode", ev_mode_name(a->mode));
-  json_kdouble(j, "score", 0);
-  json_obj_end(j);
+  eve_alert_obj(j, a->action, a->signature_id, a->signature, a->category, a->severity, a->mode,
+                0);
   json_obj_end(j);
   json_raw(j, "\n", 1);
 }

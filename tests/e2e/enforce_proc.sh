@@ -85,7 +85,7 @@ out=$(injail '/usr/bin/whoami' 2>&1) || rc=$?
   fail "whoami in jail: exit $rc: $out"
 [ "$(/usr/bin/whoami)" = root ] || fail "whoami outside jail was refused"
 wait_for "$TMP/enforce.log" "denied /usr/bin/whoami in jail"
-grep -q '"event_type":"verdict","service":"jail","action":"blocked","what":"exec","exe":"/usr/bin/whoami"' \
+grep -q '"event_type":"verdict","action":"blocked","what":"exec","service":"jail","exe":"/usr/bin/whoami"' \
   "$TMP/verdicts.json" || fail "no verdict line: $(cat "$TMP/verdicts.json")"
 pass "protect: learned programs run; whoami in jail: Operation not permitted; outside: runs"
 
@@ -97,7 +97,7 @@ out=$(injail "/usr/bin/cat $TMP/secret" 2>&1) || rc=$?
 rc=0
 out=$(/usr/bin/cat "$TMP/secret" 2>&1) || rc=$?
 [ "$rc" != 0 ] && grep -q "Operation not permitted" <<<"$out" || fail "cat outside jail read the secret: $out"
-grep -q '"what":"open","path":"'"$TMP"'/secret","exe":"/usr/bin/cat"' "$TMP/verdicts.json" ||
+grep -q '"what":"open","service":"jail","path":"'"$TMP"'/secret","exe":"/usr/bin/cat"' "$TMP/verdicts.json" ||
   fail "no open verdict: $(cat "$TMP/verdicts.json")"
 pass "protected file: the learned reader reads it; cat in and outside jail: Operation not permitted"
 
