@@ -43,6 +43,10 @@ static void map_process(struct engine *e, uint64_t node, uint32_t ppid,
 static bool fresh(struct engine *e, uint64_t ts_ns, const char *service, const char *a,
                   const char *b, uint32_t sig) {
   uint64_t key[2] = {hb_hash_str(a, hb_hash_str(service, sig)), hb_hash_str(b, sig)};
+  /* Bounded: many distinct alerts start the memory of repeats over (a
+   * repeat may then be raised again; nothing is lost). */
+  if (e->host_recent.n >= HOST_RECENT_MAX)
+    keytab_clear(&e->host_recent);
   bool created;
   struct keytab_entry *k = keytab_get(&e->host_recent, key, &created);
   if (!k)

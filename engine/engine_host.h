@@ -14,8 +14,8 @@
  * directory prefix for entries created, deleted or moved, the path itself
  * otherwise — learned into the file whitelist, or violation 1201. Alerts
  * carry the process tree. The same alert is raised at most once a minute
- * (per service, program and parent or path); the rest are counted as
- * suppressed. Both return 0, or negative with err set when the model
+ * (per service, program and parent or path; up to HOST_RECENT_MAX keys,
+ * then the memory starts over); the rest are counted as suppressed. Both return 0, or negative with err set when the model
  * cannot be written.
  */
 #ifndef HABIT_ENGINE_ENGINE_HOST_H
@@ -27,6 +27,7 @@
 struct engine;
 
 #define HOST_ALERT_REPEAT_NS 60000000000ull
+#define HOST_RECENT_MAX 65536 /* alert keys remembered for repeats */
 
 int engine_proc_event(struct engine *e, const struct event *ev, struct hb_error *err);
 int engine_file_event(struct engine *e, const struct event *ev, struct hb_error *err);

@@ -460,6 +460,7 @@ int store_flush(struct store *st, struct model *m, struct hb_error *err) {
     rc = store_host_write(st, m, err);
   if (rc < 0) {
     exec(st, "ROLLBACK TO batch; RELEASE batch;", NULL);
+    st->host_tables = false; /* made in this batch, perhaps: gone with it */
     return rc;
   }
   rc = exec(st, "RELEASE batch;", err);
@@ -504,4 +505,5 @@ void store_rollback_run(struct store *st) {
   if (st->in_run)
     exec(st, "ROLLBACK;", NULL);
   st->in_run = false;
+  st->host_tables = false;
 }

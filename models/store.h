@@ -33,6 +33,7 @@ struct store {
   uint64_t flushes; /* committed batches */
   int64_t data_version;    /* store_modes_changed(): last PRAGMA data_version */
   bool data_version_seen;
+  bool host_tables;        /* store_host.c made sure its tables exist */
 };
 
 int store_open(struct store *st, const char *path, int flags, struct hb_error *err);

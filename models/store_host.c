@@ -39,6 +39,7 @@ int store_host_schema(struct store *st, struct hb_error *err) {
     sqlite3_free(msg);
     return rc;
   }
+  st->host_tables = true;
   return 0;
 }
 
@@ -244,7 +245,7 @@ static int write_syscalls(struct store *st, struct model *m, struct hb_error *er
 int store_host_write(struct store *st, struct model *m, struct hb_error *err) {
   if (m->n_procs == 0 && m->n_files == 0 && m->n_syscalls == 0)
     return 0;
-  int rc = store_host_schema(st, err);
+  int rc = st->host_tables ? 0 : store_host_schema(st, err);
   if (rc == 0)
     rc = write_procs(st, m, err);
   if (rc == 0)
