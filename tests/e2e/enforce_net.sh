@@ -134,7 +134,7 @@ for _ in $(seq 30); do [ "$(conn 9090)" = connected ] && { ok=1; break; }; sleep
 pass "monitor (no restart): 9090 connects"
 
 kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
-ip netns exec "$NB" iptables -S | grep -q HABIT && fail "rules left: $(ip netns exec "$NB" iptables -S)"
+ip netns exec "$NB" iptables -S | grep -c HABIT >/dev/null && fail "rules left: $(ip netns exec "$NB" iptables -S)"
 grep -q "rules removed" "$TMP/enforce.log" || fail "no summary"
 pass "SIGTERM: rules removed"
 

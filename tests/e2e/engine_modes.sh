@@ -38,7 +38,7 @@ pass "discover (config): 5 flows learned"
 
 "$HABIT" policy mode --model "$TMP/m.db" web monitor --why "test: enough learning" >/dev/null
 wait_for "$TMP/engine.log" "service web: discover -> monitor (test: enough learning)"
-"$HABIT" policy show --model "$TMP/m.db" | grep -q '"web": {mode: monitor, since: ".*", why: "test: enough learning"}' ||
+"$HABIT" policy show --model "$TMP/m.db" | grep -c '"web": {mode: monitor, since: ".*", why: "test: enough learning"}' >/dev/null ||
   fail "policy show does not list the run-time mode"
 get 8081 3
 for _ in $(seq 100); do [ "$(alerts)" = 3 ] && break; sleep 0.1; done
@@ -50,7 +50,7 @@ pass "monitor (run time): 3 violations on port 8081, nothing learned"
 
 "$HABIT" policy mode --model "$TMP/m.db" web config >/dev/null
 wait_for "$TMP/engine.log" "service web: back to the config's mode"
-! "$HABIT" policy show --model "$TMP/m.db" | grep -q '^modes:' || fail "the mode was not removed"
+! "$HABIT" policy show --model "$TMP/m.db" | grep -c '^modes:' >/dev/null || fail "the mode was not removed"
 get 8081 2
 until_flows 8081 2
 [ "$(alerts)" = 3 ] || fail "discover again raised alerts: $(alerts)"
