@@ -18,7 +18,22 @@ for fz in "$build"/fuzz/fuzz_*; do
       mapfile -t seeds < <(find ../shared/datasets/zeek -name '*.pcap' -size -20k | sort)
       cp "${seeds[@]:0:40}" "$corpus/$name/" ;;
     fuzz_config)
-      cp datasets/shop.yaml "$corpus/$name/" ;;
+      cp datasets/shop.yaml "$corpus/$name/"
+      # A seed with process selectors and protected files as well.
+      cat >"$corpus/$name/host.yaml" <<'YAML'
+services:
+  - name: web
+    mode: protect
+    members:
+      - cgroup: "habit-lab/web*"
+      - exe: /usr/bin/python3*
+      - container: 0123456789abcdef
+      - cidr: 10.77.0.2/32
+        ports: [8080, 9000-9100]
+        proto: tcp
+    protected_files: [/etc/shadow, /srv/data/]
+YAML
+      ;;
   esac
   echo "fuzz: $name for ${secs}s"
   "$fz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 "$corpus/$name" \
