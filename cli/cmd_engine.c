@@ -23,6 +23,7 @@
 #include "config/config.h"
 #include "core/bus.h"
 #include "core/curve.h"
+#include "core/order_bus.h"
 #include "core/zap.h"
 #include "core/timefmt.h"
 #include "engine/engine.h"
@@ -31,7 +32,7 @@
 static const char engine_usage[] =
     "usage: habit engine --model M.db [--listen ENDPOINT] [--config C.yaml]\n"
     "                    [--mode discover|monitor] [--alerts FILE|-] [--flows FILE|-]\n"
-    "                    [--publish ENDPOINT] [--flush SECONDS]\n"
+    "                    [--publish ENDPOINT] [--enforcers ENDPOINT] [--flush SECONDS]\n"
     "                    [--curve-secret KEY --curve-clients FILE] [-q]\n"
     "\n"
     "Receives the events of live collectors (habit collect ...) and learns or\n"
@@ -39,7 +40,8 @@ static const char engine_usage[] =
     "\n"
     "  --model M.db         the model (SQLite; created if missing)\n"
     "  --listen ENDPOINT    where collectors connect (ipc://PATH, tcp://*:PORT);\n"
-    "                       --listen, --publish, --alerts and --flush default to\n"
+    "                       --listen, --publish, --enforcers, --alerts and\n"
+    "                       --flush default to\n"
     "                       the config's engine section\n"
     "  --config C.yaml      services, modes, networks, thresholds\n"
     "  --mode MODE          discover or monitor for every service (default: the\n"
@@ -47,6 +49,9 @@ static const char engine_usage[] =
     "  --alerts FILE        alerts as EVE JSON lines ('-' = stdout)\n"
     "  --flows FILE         every flow as EVE JSON lines ('-' = stdout)\n"
     "  --publish ENDPOINT   also publish each alert on a ZeroMQ PUB socket\n"
+    "  --enforcers ENDPOINT publish orders for `habit enforce net --engine` there:\n"
+    "                       resets of connections with threats (protect mode,\n"
+    "                       the config's enforce.reset)\n"
     "  --flush SECONDS      write what was learned at least this often (5)\n"
     "  --curve-secret KEY   encrypt and authenticate with CURVE: this engine's\n"
     "                       secret key file (habit keygen)\n"
@@ -58,7 +63,7 @@ static const char engine_usage[] =
     "or input, 3 failure of the machine.\n";
 
 struct engine_opts {
-  const char *model, *listen, *config, *alerts, *flows, *publish;
+  const char *model, *listen, *config, *alerts, *flows, *publish, *enforcers;
   const char *curve_secret, *curve_clients;
   uint8_t mode;
   unsigned flush_s;
@@ -71,6 +76,7 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
       {"config", required_argument, NULL, 'c'},  {"mode", required_argument, NULL, 'M'},
       {"alerts", required_argument, NULL, 'a'},  {"flows", required_argument, NULL, 'f'},
       {"publish", required_argument, NULL, 'p'}, {"flush", required_argument, NULL, 'F'},
+      {"enforcers", required_argument, NULL, 'E'},
       {"curve-secret", required_argument, NULL, 'S'},
       {"curve-clients", required_argument, NULL, 'K'},
       {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
@@ -88,6 +94,7 @@ static int parse(int argc, char **argv, struct engine_opts *o) {
     case 'a': o->alerts = optarg; break;
     case 'f': o->flows = optarg; break;
     case 'p': o->publish = optarg; break;
+    case 'E': o->enforcers = optarg; break;
     case 'S': o->curve_secret = optarg; break;
     case 'K': o->curve_clients = optarg; break;
     case 'q': o->quiet = 1; break;
@@ -140,6 +147,8 @@ struct daemon {
   bool store_open, learn;
   FILE *alerts, *flows;
   void *zctx, *pub;
+  struct order_pub orders;
+  bool orders_open;
   struct bus_in in;
   bool in_open;
   struct bus_curve curve;
@@ -168,6 +177,17 @@ static void publish(void *ctx, const char *json, size_t len) {
   zmq_send(ctx, json, len ? len - 1 : 0, ZMQ_DONTWAIT); /* without the newline */
 }
 
+/* A reset the engine orders: the alert, as the enforcers read it. */
+static void send_order(void *ctx, const char *node, const struct ev_alert *a) {
+  struct event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.kind = EV_ALERT;
+  ev.ts_ns = hb_now_ns();
+  snprintf(ev.node, sizeof ev.node, "%s", node);
+  ev.u.alert = *a;
+  order_pub_send(ctx, &ev); /* failures are counted in the summary */
+}
+
 static int prepare(struct daemon *d, struct hb_error *err) {
   int rc;
   config_defaults(&d->cfg);
@@ -179,6 +199,8 @@ static int prepare(struct daemon *d, struct hb_error *err) {
     d->o.listen = ce->listen;
   if (!d->o.publish && ce->publish[0])
     d->o.publish = ce->publish;
+  if (!d->o.enforcers && ce->enforcers[0])
+    d->o.enforcers = ce->enforcers;
   if (!d->o.alerts && ce->alerts[0])
     d->o.alerts = ce->alerts;
   if (!d->o.flush_s)
@@ -219,6 +241,11 @@ static int prepare(struct daemon *d, struct hb_error *err) {
       return hb_fail(err, zmq_errno(), "cannot bind %s: %s", d->o.publish,
                      zmq_strerror(zmq_errno()));
   }
+  if (d->o.enforcers) {
+    if ((rc = order_pub_open(&d->orders, d->zctx, d->o.enforcers, err)) < 0)
+      return rc;
+    d->orders_open = true;
+  }
   return 0;
 }
 
@@ -227,6 +254,8 @@ static void release(struct daemon *d) {
     bus_in_close(&d->in);
   if (d->pub)
     zmq_close(d->pub);
+  if (d->orders_open)
+    order_pub_close(&d->orders);
   zap_stop(&d->zap);
   if (d->zctx)
     zmq_ctx_term(d->zctx);
@@ -441,9 +470,15 @@ int cmd_engine(int argc, char **argv) {
     eng.alert_hook = publish;
     eng.alert_hook_ctx = d.pub;
   }
+  if (rc == 0 && d.orders_open) {
+    eng.order_hook = send_order;
+    eng.order_hook_ctx = &d.orders;
+  }
   if (rc == 0 && !d.o.quiet)
-    fprintf(stderr, "habit: engine: listening on %s, model %s (%s)\n", d.o.listen,
-            d.o.model, d.learn ? "learning" : "read-only");
+    fprintf(stderr, "habit: engine: listening on %s, model %s (%s)%s%s\n", d.o.listen,
+            d.o.model, d.learn ? "learning" : "read-only",
+            d.orders_open ? ", orders for enforcers on " : "",
+            d.orders_open ? d.o.enforcers : "");
   if (rc == 0)
     rc = serve(&d, &eng, &err);
   int frc = engine_finish(&eng, rc == 0 ? &err : &(struct hb_error){0, ""});
@@ -460,7 +495,7 @@ int cmd_engine(int argc, char **argv) {
             "bad frames %llu, refused connections %llu; process events: exec %llu, "
             "fork %llu, exit %llu, existing %llu (learned %llu, checked %llu); file events %llu "
             "(learned %llu, checked %llu); repeated host alerts suppressed %llu; process "
-            "table resets %llu\n",
+            "table resets %llu; resets ordered %llu (sent %llu, failed %llu)\n",
             (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
             (unsigned long long)eng.counts.checked,
             (unsigned long long)eng.counts.alerts_total,
@@ -477,7 +512,9 @@ int cmd_engine(int argc, char **argv) {
             (unsigned long long)eng.host.procs_checked, (unsigned long long)eng.counts.files,
             (unsigned long long)eng.host.files_learned,
             (unsigned long long)eng.host.files_checked,
-            (unsigned long long)eng.host.suppressed, (unsigned long long)eng.procs.resets);
+            (unsigned long long)eng.host.suppressed, (unsigned long long)eng.procs.resets,
+            (unsigned long long)eng.orders, (unsigned long long)d.orders.sent,
+            (unsigned long long)d.orders.failed);
   engine_free(&eng);
   release(&d);
   return rc < 0 ? cli_exit_for(rc) : EXIT_OK;

@@ -12,7 +12,12 @@
 #include "core/timefmt.h"
 
 static int send_to_bus(void *ctx, const struct event *ev) {
-  return bus_out_send(ctx, ev, NULL);
+  int rc = bus_out_send(ctx, ev, NULL);
+  /* A threat may order its connection reset: it does not wait for the
+   * next tick's flush. */
+  if (rc == 0 && ev->kind == EV_ALERT)
+    rc = bus_out_flush(ctx, NULL);
+  return rc;
 }
 
 static uint64_t wall_ns(void) {

@@ -17,6 +17,7 @@
 
 #include "config/config_value.h"
 #include "config/yaml_walk.h"
+#include "detect/signatures.h"
 
 /* Largest file config_load reads: a configuration, not a data set. */
 #define CONFIG_MAX_BYTES (16u << 20)
@@ -68,6 +69,16 @@ void config_defaults(struct config *cfg) {
                   .dns_name = 100, .dns_entropy = 3.5, .dns_score = 20,
                   .dns_window = 60, .leak_bytes = 65536},
   };
+  /* Threats found inside one connection's own bytes: resetting it ends
+   * the attack. Scans, floods, tunnels and fragments span many packets or
+   * flows, and a reset of one flow does not stop them. */
+  cfg->enforce.reset_threats =
+      SIG_THREAT_BIT(SIG_HTTP_SQLI) | SIG_THREAT_BIT(SIG_HTTP_XSS) |
+      SIG_THREAT_BIT(SIG_SQL_INJECTION) | SIG_THREAT_BIT(SIG_LEAK_CARD) |
+      SIG_THREAT_BIT(SIG_LEAK_PRIVATE_KEY) | SIG_THREAT_BIT(SIG_LEAK_AWS_KEY) |
+      SIG_THREAT_BIT(SIG_LEAK_PATTERN) | SIG_THREAT_BIT(SIG_LEAK_AWS_SECRET) |
+      SIG_THREAT_BIT(SIG_HEARTBLEED) | SIG_THREAT_BIT(SIG_HEARTBLEED_LEAK) |
+      SIG_THREAT_BIT(SIG_HTTP_SMUGGLING);
 }
 
 static void free_selector(struct cfg_selector *s) {
@@ -699,6 +710,37 @@ static int cv_endpoint(struct yw *w, yaml_node_t *v, const struct yw_path *p, ch
   return 0;
 }
 
+/* enforce.reset: the threat ids (3000-3063) that reset a connection of a
+ * protected service; [] for none. */
+static int parse_enforce(struct yw *w, yaml_node_t *n, const struct yw_path *p,
+                         struct cfg_enforce *e) {
+  yaml_node_pair_t *pairs;
+  size_t count;
+  int rc = yw_mapping(w, n, p, &pairs, &count);
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    size_t len;
+    const char *k = key_text(w, &pairs[i], &len);
+    struct yw_path kp = under(p, k, len);
+    if (!key_is(k, len, "reset")) {
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "reset");
+      continue;
+    }
+    yaml_node_item_t *items;
+    size_t n_items;
+    rc = yw_sequence(w, yw_node(w, pairs[i].value), &kp, &items, &n_items);
+    uint64_t mask = 0;
+    for (size_t j = 0; j < n_items && rc == 0; j++) {
+      struct yw_path ip = item(&kp, j);
+      uint32_t id;
+      rc = cv_u32(w, yw_node(w, items[j]), &ip, 3000, 3063, &id);
+      mask |= rc == 0 ? SIG_THREAT_BIT(id) : 0;
+    }
+    if (rc == 0)
+      e->reset_threats = mask;
+  }
+  return rc;
+}
+
 static int parse_engine(struct yw *w, yaml_node_t *n, const struct yw_path *p,
                         struct cfg_engine *e) {
   yaml_node_pair_t *pairs;
@@ -715,6 +757,8 @@ static int parse_engine(struct yw *w, yaml_node_t *n, const struct yw_path *p,
       rc = cv_endpoint(w, v, &kp, e->listen);
     } else if (key_is(k, len, "publish")) {
       rc = cv_endpoint(w, v, &kp, e->publish);
+    } else if (key_is(k, len, "enforcers")) {
+      rc = cv_endpoint(w, v, &kp, e->enforcers);
     } else if (key_is(k, len, "alerts")) {
       if (!yw_scalar(v, &text, &tlen) || yw_is_null(v) || tlen == 0 ||
           tlen >= CFG_ENDPOINT_MAX || memchr(text, '\0', tlen))
@@ -727,7 +771,7 @@ static int parse_engine(struct yw *w, yaml_node_t *n, const struct yw_path *p,
     } else if (key_is(k, len, "flush")) {
       rc = cv_u32(w, v, &kp, 1, 3600, &e->flush);
     } else {
-      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "alerts, flush, listen, publish");
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "alerts, enforcers, flush, listen, publish");
     }
   }
   return rc;
@@ -776,10 +820,12 @@ static int parse_top(struct yw *w, yaml_node_t *root, struct config *cfg) {
       rc = parse_collect(w, v, &kp, &cfg->collect);
     else if (key_is(k, len, "engine"))
       rc = parse_engine(w, v, &kp, &cfg->engine);
+    else if (key_is(k, len, "enforce"))
+      rc = parse_enforce(w, v, &kp, &cfg->enforce);
     else
       rc = yw_unknown_key(w, yw_node(w, pairs[i].key), NULL,
-                          "collect, detect, engine, flows, learn, mode, networks, node, "
-                          "services");
+                          "collect, detect, enforce, engine, flows, learn, mode, networks, "
+                          "node, services");
   }
   return rc;
 }

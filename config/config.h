@@ -130,8 +130,15 @@ struct cfg_collect {
 struct cfg_engine {
   char listen[CFG_ENDPOINT_MAX];  /* ipc://PATH or tcp://HOST:PORT */
   char publish[CFG_ENDPOINT_MAX]; /* PUB endpoint for alerts */
+  char enforcers[CFG_ENDPOINT_MAX]; /* PUB endpoint for the enforcers' orders */
   char alerts[CFG_ENDPOINT_MAX];  /* EVE JSON lines file */
   uint32_t flush;                 /* seconds; 0: the command's default */
+};
+
+/* habit enforce: which threats a protected service's connection is reset
+ * for (bit SIG_THREAT_BIT(id) of detect/signatures.h: ids 3000-3063). */
+struct cfg_enforce {
+  uint64_t reset_threats;
 };
 
 struct config {
@@ -149,6 +156,7 @@ struct config {
   struct cfg_detect detect;
   struct cfg_collect collect;
   struct cfg_engine engine;
+  struct cfg_enforce enforce;
 };
 
 void config_defaults(struct config *cfg);

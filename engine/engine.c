@@ -1,9 +1,11 @@
 #include "engine/engine.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "detect/eve.h"
+#include "detect/signatures.h"
 
 static void write_json(struct engine *e, FILE *out) {
   if (json_failed(&e->json)) {
@@ -117,6 +119,14 @@ static uint8_t mode_for(const struct engine *e, const struct ev_flow *f) {
   return m ? m : EV_MODE_DISCOVER;
 }
 
+/* Does this threat order its connection reset? Only with an enforcer to
+ * do it, in protect mode, for TCP, and for the threats the config says. */
+static bool orders_reset(const struct engine *e, const struct ev_alert *a) {
+  return e->order_hook && a->mode == EV_MODE_PROTECT && a->category == EV_CAT_THREAT &&
+         a->flow.proto == 6 && a->signature_id >= 3000 && a->signature_id < 3064 &&
+         (e->cfg->enforce.reset_threats & SIG_THREAT_BIT(a->signature_id));
+}
+
 static int handle_flow(struct engine *e, struct ev_flow *f, struct hb_error *err) {
   struct svc_endpoint cli, srv;
   svc_map_flow(&e->map, f, &cli, &srv);
@@ -154,7 +164,12 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
     struct svc_endpoint cli, srv;
     svc_map_flow(&e->map, &a.flow, &cli, &srv);
     a.mode = mode_for(e, &a.flow);
-    a.action = EV_ACTION_ALLOWED; /* nothing here blocks (protect mode: enforce/) */
+    a.action = EV_ACTION_ALLOWED;
+    if (orders_reset(e, &a)) {
+      a.action = EV_ACTION_BLOCKED; /* the enforcers reset it (enforce net) */
+      e->order_hook(e->order_hook_ctx, ev->node, &a);
+      e->orders++;
+    }
     on_alert(e, &a);
     return 0;
   }

@@ -66,6 +66,13 @@ struct engine {
    * to publish it; NULL: none. */
   void (*alert_hook)(void *ctx, const char *json, size_t len);
   void *alert_hook_ctx;
+  /* Called with each threat alert that orders its connection reset — a
+   * TCP flow of a service in protect mode, a threat of the config's
+   * enforce.reset — and the node that saw it; such an alert says
+   * "blocked". NULL: no enforcer listens, and nothing is "blocked". */
+  void (*order_hook)(void *ctx, const char *node, const struct ev_alert *a);
+  void *order_hook_ctx;
+  uint64_t orders; /* resets ordered */
   /* Modes set at run time (habit policy mode): they override the config's
    * for their services; the override of --mode overrides them. Owned by
    * the caller (engine_set_modes). */

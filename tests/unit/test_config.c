@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "config/config.h"
+#include "detect/signatures.h"
 
 #define NAME "shop.yaml"
 
@@ -442,7 +443,7 @@ static void test_unknown_keys(void **state) {
   (void)state;
   expect_error("node: x\nnodes: y\n",
                "shop.yaml:2:1: unknown key 'nodes' at top level (expected "
-               "one of: collect, detect, engine, flows, learn, mode, networks, node, "
+               "one of: collect, detect, enforce, engine, flows, learn, mode, networks, node, "
                "services)");
   expect_error("services:\n  web:\n    mode: monitor\n    member: []\n",
                "shop.yaml:4:5: unknown key 'member' in services.web "
@@ -477,14 +478,14 @@ static void test_unknown_keys(void **state) {
   /* Unprintable and long keys stay on one line, cut. */
   expect_error("\"a\\nb\\u00e9\": 1\n",
                "shop.yaml:1:1: unknown key 'a\\x0ab\\xc3\\xa9' at top level "
-               "(expected one of: collect, detect, engine, flows, learn, mode, "
-               "networks, node, services)");
+               "(expected one of: collect, detect, enforce, engine, flows, learn, "
+               "mode, networks, node, services)");
   expect_error("kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
                "kkkkkkkkkkkk: 1\n",
                "shop.yaml:1:1: unknown key "
                "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk..."
-               "' at top level (expected one of: collect, detect, engine, flows, "
-               "learn, mode, networks, node, services)");
+               "' at top level (expected one of: collect, detect, enforce, engine, "
+               "flows, learn, mode, networks, node, services)");
 }
 
 static void test_duplicate_keys(void **state) {
@@ -957,8 +958,35 @@ static void test_engine_section(void **state) {
   expect_error("engine:\n  flush: 0\n",
                "shop.yaml:2:10: engine.flush: expected a whole number from 1 to 3600, got '0'");
   expect_error("engine:\n  port: 7070\n",
-               "shop.yaml:2:3: unknown key 'port' in engine (expected one of: alerts, flush, "
-               "listen, publish)");
+               "shop.yaml:2:3: unknown key 'port' in engine (expected one of: alerts, "
+               "enforcers, flush, listen, publish)");
+}
+
+/* enforce.reset: threat ids as a mask; a default set; [] for none. */
+static void test_enforce_section(void **state) {
+  (void)state;
+  struct config c;
+  struct hb_error e;
+  assert_int_equal(parse("node: a\n", &c, &e), 0);
+  assert_true(c.enforce.reset_threats & SIG_THREAT_BIT(SIG_HTTP_SQLI));
+  assert_true(c.enforce.reset_threats & SIG_THREAT_BIT(SIG_HEARTBLEED));
+  assert_false(c.enforce.reset_threats & SIG_THREAT_BIT(SIG_PORT_SCAN));
+  config_free(&c);
+  assert_int_equal(parse("enforce:\n  reset: [3001, 3063]\nengine:\n  enforcers: ipc:///x\n",
+                         &c, &e), 0);
+  assert_true(c.enforce.reset_threats == (SIG_THREAT_BIT(3001) | SIG_THREAT_BIT(3063)));
+  assert_string_equal(c.engine.enforcers, "ipc:///x");
+  config_free(&c);
+  assert_int_equal(parse("enforce:\n  reset: []\n", &c, &e), 0);
+  assert_true(c.enforce.reset_threats == 0);
+  config_free(&c);
+  expect_error("enforce:\n  reset: [3020, 1001]\n",
+               "shop.yaml:2:17: enforce.reset[1]: expected a whole number from 3000 to 3063, "
+               "got '1001'");
+  expect_error("enforce:\n  reset: 3020\n",
+               "shop.yaml:2:10: enforce.reset: expected a list, got '3020'");
+  expect_error("enforce:\n  drop: []\n",
+               "shop.yaml:2:3: unknown key 'drop' in enforce (expected one of: reset)");
 }
 
 static void test_threats_and_leaks(void **state) {
@@ -1068,6 +1096,7 @@ int main(void) {
       cmocka_unit_test(test_error_order),
       cmocka_unit_test(test_load),
       cmocka_unit_test(test_engine_section),
+      cmocka_unit_test(test_enforce_section),
       cmocka_unit_test(test_threats_and_leaks),
       cmocka_unit_test(test_collect_file),
       cmocka_unit_test(test_null_error),

@@ -444,12 +444,93 @@ static void test_override_wins(void **state) {
   config_free(&cfg);
 }
 
+/* --- resets ordered for threats ------------------------------------------ */
+
+struct orders {
+  size_t n;
+  uint32_t sid;
+  char node[EV_NAME_MAX];
+};
+
+static void record_order(void *ctx, const char *node, const struct ev_alert *a) {
+  struct orders *o = ctx;
+  o->n++;
+  o->sid = a->signature_id;
+  snprintf(o->node, sizeof o->node, "%s", node);
+}
+
+static struct event *threat_event(const char *cli, const char *srv, uint32_t sid,
+                                  uint8_t proto) {
+  struct event *ev = flow_event(cli, srv, 8080, "http", T0);
+  struct ev_flow f = ev->u.flow;
+  f.proto = proto;
+  f.state = EV_STATE_ESTABLISHED;
+  f.end_reason = EV_END_OPEN;
+  memset(&ev->u.alert, 0, sizeof ev->u.alert);
+  ev->kind = EV_ALERT;
+  ev->u.alert.flow = f;
+  ev->u.alert.signature_id = sid;
+  ev->u.alert.category = EV_CAT_THREAT;
+  ev->u.alert.severity = 1;
+  snprintf(ev->u.alert.signature, sizeof ev->u.alert.signature, "threat %u", sid);
+  return ev;
+}
+
+/* A threat of enforce.reset on a TCP flow of a protected service orders a
+ * reset and says "blocked"; other threats, modes and protocols do not,
+ * and nothing is ordered without an enforcer to do it. */
+static void test_threat_orders_reset(void **state) {
+  (void)state;
+  struct config cfg;
+  load_config("services:\n"
+              "  web: {mode: protect, members: [{ip: 10.1.0.10}]}\n"
+              "  api: {mode: monitor, members: [{ip: 10.1.0.20}]}\n"
+              "  db: {mode: monitor, members: [{ip: 10.1.0.30}]}\n",
+              &cfg);
+  struct model model;
+  model_init(&model);
+  FILE *alerts = tmpfile();
+  assert_non_null(alerts);
+  struct engine e;
+  assert_int_equal(engine_init(&e, &cfg, &model, NULL, 0, alerts, NULL), 0);
+  feed(&e, threat_event("10.1.0.99", "10.1.0.10", SIG_HTTP_SQLI, TCP));
+  assert_int_equal(e.orders, 0); /* no enforcer: nothing ordered */
+  struct orders o = {0};
+  e.order_hook = record_order;
+  e.order_hook_ctx = &o;
+  feed(&e, threat_event("10.1.0.99", "10.1.0.10", SIG_HTTP_SQLI, TCP));
+  assert_int_equal(o.n, 1);
+  assert_int_equal(o.sid, SIG_HTTP_SQLI);
+  assert_string_equal(o.node, "lab1");
+  feed(&e, threat_event("10.1.0.20", "10.1.0.30", SIG_HTTP_SQLI, TCP)); /* monitor */
+  feed(&e, threat_event("10.1.0.99", "10.1.0.10", SIG_PORT_SCAN, TCP)); /* not a reset */
+  feed(&e, threat_event("10.1.0.99", "10.1.0.10", SIG_HTTP_SQLI, 17));  /* not TCP */
+  assert_int_equal(o.n, 1);
+  feed(&e, threat_event("10.1.0.10", "10.1.0.20", SIG_LEAK_CARD, TCP)); /* web as client */
+  assert_int_equal(o.n, 2);
+  assert_int_equal(e.orders, 2);
+  struct lines l;
+  read_lines(alerts, &l);
+  assert_int_equal(l.n, 6);
+  expect_in(l.line[0], "\"action\":\"allowed\"");
+  expect_in(l.line[1], "\"action\":\"blocked\"");
+  for (size_t i = 2; i < 5; i++)
+    expect_in(l.line[i], "\"action\":\"allowed\"");
+  expect_in(l.line[5], "\"action\":\"blocked\"");
+  free(l.buf);
+  engine_free(&e);
+  fclose(alerts);
+  model_free(&model);
+  config_free(&cfg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_discover_then_monitor),
       cmocka_unit_test(test_discover_needs_store),
       cmocka_unit_test(test_modes_from_config),
       cmocka_unit_test(test_override_wins),
+      cmocka_unit_test(test_threat_orders_reset),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,53 @@
+/* core/order_bus.h — the engine's orders to its enforcers, over ZeroMQ.
+ *
+ * Contract: the engine binds an order_pub (PUB); each enforcer connects an
+ * order_sub (SUB, every message). A message is one frame: an 8-byte
+ * big-endian sequence number, then one event in the core/event.h codec.
+ * order_pub_send() never waits: a subscriber too slow to keep up loses
+ * messages at PUB's high-water mark, and order_sub_next() counts the gap
+ * in the sequence as `missed` (nothing is lost silently; a subscriber that
+ * joins late misses what came before, and counts nothing for it). A frame
+ * that is not a sequence number and a valid event is counted in `rejected`
+ * and skipped. Sockets are not thread-safe: one thread each.
+ */
+#ifndef HABIT_CORE_ORDER_BUS_H
+#define HABIT_CORE_ORDER_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/event.h"
+
+#define ORDER_HWM 1024 /* messages queued per subscriber before PUB drops */
+
+struct order_pub {
+  void *sock;
+  uint64_t seq;            /* of the last message sent */
+  uint64_t sent, failed;   /* failed: encode or send errors */
+};
+
+struct order_sub {
+  void *sock;
+  uint64_t last_seq;       /* 0: nothing received yet */
+  uint64_t received, missed, rejected;
+};
+
+int order_pub_open(struct order_pub *p, void *zctx, const char *endpoint,
+                   struct hb_error *err);
+/* Publish ev; 0, or a negative errno (counted in failed). */
+int order_pub_send(struct order_pub *p, const struct event *ev);
+void order_pub_close(struct order_pub *p);
+
+int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
+                   struct hb_error *err);
+/* The socket's fd for poll(2) (ZMQ_FD: readable means "check", not "a
+ * message is here"), or -1. */
+int order_sub_fd(const struct order_sub *s);
+/* Next order without waiting: 1 when *ev holds one, 0 when none is
+ * queued, -EBADMSG for a rejected frame (err says why; read on), another
+ * negative errno on a socket failure. */
+int order_sub_next(struct order_sub *s, struct event *ev, struct hb_error *err);
+void order_sub_close(struct order_sub *s);
+
+#endif
