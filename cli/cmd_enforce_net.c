@@ -10,12 +10,15 @@
  * connections never reach habit. The rules are removed on exit (SIGINT,
  * SIGTERM); after kill -9 they stay: with --queue-bypass new connections
  * then pass (fail-open), without it they are dropped (fail-closed).
+ * With --engine, it also takes the engine's orders (core/order_bus.h): a
+ * connection with a threat is reset mid-flow (enforce/flow_reset.h).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
@@ -23,23 +26,28 @@
 #include "collect/decode.h"
 #include "core/json.h"
 #include "core/timefmt.h"
+#include "core/order_bus.h"
+#include "enforce/flow_reset.h"
 #include "enforce/ipt_rules.h"
 #include "enforce/nfq_guard.h"
 #include "services/service_map.h"
 
 static const char net_usage[] =
     "usage: habit enforce net --model M.db --config C.yaml [--queue N] [--queue-bypass]\n"
-    "                         [--output FILE|-] [--duration SECONDS] [-q]\n"
+    "                         [--engine ENDPOINT] [--output FILE|-] [--duration SECONDS]\n"
+    "                         [-q]\n"
     "\n"
     "Rejects, at their first packet, the connections of services in protect mode\n"
     "that are not edges of the model (iptables -j NFQUEUE, queue N, default 7361).\n"
     "Only the config's services' addresses are queued, only new connections.\n"
     "The rules go on SIGINT/SIGTERM. --queue-bypass: while no enforcer listens,\n"
     "new connections pass (fail-open); without it they are dropped (fail-closed).\n"
+    "--engine ENDPOINT: take the engine's orders (its --enforcers endpoint): a\n"
+    "connection with a threat is reset, both ends, at its next packet.\n"
     "IPv4. Needs root.\n";
 
 struct enforce_net {
-  const char *model_path, *cfg_path, *output;
+  const char *model_path, *cfg_path, *output, *engine;
   unsigned queue;
   bool bypass, quiet;
   double duration;
@@ -49,6 +57,12 @@ struct enforce_net {
   struct decode_counters dc;
   FILE *out;
   struct json j;
+  struct nfq_guard g;
+  void *zctx;
+  struct order_sub orders;
+  bool orders_open;
+  struct flow_reset resets;
+  bool resets_open;
 };
 
 static int parse(int argc, char **argv, struct enforce_net *x) {
@@ -56,6 +70,7 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
       {"model", required_argument, NULL, 'm'},    {"config", required_argument, NULL, 'c'},
       {"queue", required_argument, NULL, 'Q'},    {"queue-bypass", no_argument, NULL, 'b'},
       {"output", required_argument, NULL, 'o'},   {"duration", required_argument, NULL, 'd'},
+      {"engine", required_argument, NULL, 'e'},
       {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0},
   };
@@ -74,6 +89,7 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
       break;
     case 'b': x->bypass = true; break;
     case 'o': x->output = optarg; break;
+    case 'e': x->engine = optarg; break;
     case 'd': x->duration = atof(optarg); break;
     case 'q': x->quiet = true; break;
     case 'h': fputs(net_usage, stdout); return 1;
@@ -128,10 +144,48 @@ static void report(struct enforce_net *x, const struct ev_flow *f) {
   verdict_end(&x->j, "not an edge learned in discover", x->out);
 }
 
+/* A packet of a connection the engine ordered reset: dropped, both ends
+ * sent a reset (the first time, a verdict line). */
+static void report_reset(struct enforce_net *x, const struct flow_reset_order *o) {
+  const struct ev_alert *a = &o->alert;
+  const struct ev_flow *f = &a->flow;
+  char c[HB_ADDR_STRLEN], s[HB_ADDR_STRLEN];
+  hb_addr_str(&f->cli, c);
+  hb_addr_str(&f->srv, s);
+  if (!x->quiet)
+    fprintf(stderr, "habit: enforce net: reset %s:%u (%s) -> %s:%u (%s) tcp: threat %u: %s\n",
+            c, f->cli_port, f->cli_service, s, f->srv_port, f->srv_service, a->signature_id,
+            a->signature);
+  if (!x->out)
+    return;
+  verdict_begin(&x->j, "connection");
+  json_kstr(&x->j, "src_ip", c);
+  json_ku64(&x->j, "src_port", f->cli_port);
+  json_kstr(&x->j, "dest_ip", s);
+  json_ku64(&x->j, "dest_port", f->srv_port);
+  json_ku64(&x->j, "proto", f->proto);
+  json_kstr(&x->j, "src_service", f->cli_service);
+  json_kstr(&x->j, "dest_service", f->srv_service);
+  json_kstr(&x->j, "how", "reset");
+  json_ku64(&x->j, "signature_id", a->signature_id);
+  verdict_end(&x->j, a->signature, x->out);
+}
+
 static uint8_t stricter(uint8_t a, uint8_t b) { return a > b ? a : b; }
 
 static enum nfq_choice decide(void *ctx, const uint8_t *pkt, size_t len) {
   struct enforce_net *x = ctx;
+  const struct flow_reset_order *o;
+  switch (x->resets_open ? flow_reset_packet(&x->resets, pkt, len, &o) : FLOW_RESET_NOT_OURS) {
+  case FLOW_RESET_PASS:
+    return NFQ_ACCEPT;
+  case FLOW_RESET_DROP:
+    if (o->packets == 1)
+      report_reset(x, o);
+    return NFQ_DROP;
+  case FLOW_RESET_NOT_OURS:
+    break;
+  }
   struct pkt_info pi;
   if (decode_packet(LINK_RAW, pkt, (uint32_t)len, (uint32_t)len, &pi, &x->dc) != DEC_OK ||
       (pi.proto != 6 && pi.proto != 17))
@@ -168,8 +222,73 @@ static enum nfq_choice decide(void *ctx, const uint8_t *pkt, size_t len) {
   return NFQ_REJECT;
 }
 
+/* The engine's orders that came in: each threat's connection to reset. */
+static void take_orders(struct enforce_net *x) {
+  struct event ev;
+  struct hb_error err = {0, ""};
+  int rc;
+  while ((rc = order_sub_next(&x->orders, &ev, &err)) != 0) {
+    if (rc == -EBADMSG) {
+      cli_error("enforce net: an order from %s refused: %s", x->engine, err.msg);
+      continue;
+    }
+    if (rc < 0) {
+      cli_error("enforce net: orders from %s: %s", x->engine, zmq_strerror(-rc));
+      return;
+    }
+    if (ev.kind != EV_ALERT || ev.u.alert.action != EV_ACTION_BLOCKED)
+      continue;
+    rc = flow_reset_add(&x->resets, &ev.u.alert, hb_mono_ns(), &err);
+    if (rc < 0) {
+      cli_error("enforce net: %s", err.msg);
+    } else if (rc > 0 && !x->quiet) {
+      /* From the packet with the threat to the rules in place. */
+      const struct ev_alert *a = &ev.u.alert;
+      uint64_t at = a->at_ns ? a->at_ns : ev.ts_ns, now = hb_now_ns();
+      char c[HB_ADDR_STRLEN], s[HB_ADDR_STRLEN];
+      fprintf(stderr, "habit: enforce net: order to reset %s:%u -> %s:%u (threat %u), in force "
+                      "%.1f ms after the packet\n", hb_addr_str(&a->flow.cli, c),
+              a->flow.cli_port, hb_addr_str(&a->flow.srv, s), a->flow.srv_port,
+              a->signature_id, now > at ? (double)(now - at) / 1e6 : 0.0);
+    }
+  }
+}
+
 static int queue_step(void *ctx, struct hb_error *err) {
-  return nfq_guard_serve(ctx, 200, err);
+  struct enforce_net *x = ctx;
+  if (!x->orders_open)
+    return nfq_guard_serve(&x->g, 200, err);
+  /* Orders wait at most this long: ZeroMQ's fd is no plain readable fd. */
+  take_orders(x);
+  flow_reset_expire(&x->resets, hb_mono_ns());
+  return nfq_guard_serve(&x->g, 20, err);
+}
+
+/* The engine's orders: a SUB socket and the resets it feeds. */
+static int open_orders(struct enforce_net *x, const struct ipt_rules *rules,
+                       struct hb_error *err) {
+  int rc = flow_reset_open(&x->resets, rules, err);
+  if (rc < 0)
+    return rc;
+  x->resets_open = true;
+  if (!(x->zctx = zmq_ctx_new()))
+    return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
+  if ((rc = order_sub_open(&x->orders, x->zctx, x->engine, err)) < 0)
+    return rc;
+  x->orders_open = true;
+  return 0;
+}
+
+static void close_orders(struct enforce_net *x) {
+  if (x->resets_open) /* before the chain goes: it deletes its own rules */
+    flow_reset_close(&x->resets);
+  x->resets_open = false;
+  if (x->orders_open)
+    order_sub_close(&x->orders);
+  x->orders_open = false;
+  if (x->zctx)
+    zmq_ctx_term(x->zctx);
+  x->zctx = NULL;
 }
 
 int cmd_enforce_net(int argc, char **argv) {
@@ -189,7 +308,8 @@ int cmd_enforce_net(int argc, char **argv) {
   }
   struct hb_error err = {0, ""};
   json_init(&x->j);
-  struct nfq_guard g = {.fd = -1};
+  struct nfq_guard *g = &x->g;
+  g->fd = -1;
   int rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, &err);
   if (rc == 0) {
     svc_map_init(&x->map, &x->pol.cfg);
@@ -202,27 +322,40 @@ int cmd_enforce_net(int argc, char **argv) {
   /* The queue's listener first: with the rules in and no listener, new
    * connections would be dropped (or, bypassed, pass unchecked). */
   if (rc == 0)
-    rc = nfq_guard_open(&g, (uint16_t)x->queue, decide, x, &err);
+    rc = nfq_guard_open(g, (uint16_t)x->queue, decide, x, &err);
   rules->queue = (uint16_t)x->queue;
   rules->bypass = x->bypass;
   if (rc == 0)
     rc = ipt_rules_install(rules, &err);
+  if (rc == 0 && x->engine)
+    rc = open_orders(x, rules, &err);
   if (rc == 0) {
     if (!x->quiet)
       fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu CIDR%s (%s)\n",
               x->queue, rules->n_cidrs, rules->n_cidrs == 1 ? "" : "s",
               x->bypass ? "fail-open: --queue-bypass" : "fail-closed");
-    rc = enforce_policy_loop(&x->pol, x->duration, stop, queue_step, &g, &err);
+    if (!x->quiet && x->engine)
+      fprintf(stderr, "habit: enforce net: taking orders from %s\n", x->engine);
+    rc = enforce_policy_loop(&x->pol, x->duration, stop, queue_step, x, &err);
   }
+  struct flow_reset rs = x->resets;
+  struct order_sub os = x->orders;
+  close_orders(x);
   ipt_rules_remove(rules);
-  nfq_guard_close(&g);
+  nfq_guard_close(g);
   if (rc < 0)
     cli_error("enforce net: %s", err.msg);
   else if (!x->quiet)
     fprintf(stderr, "habit: enforce net: connections accepted %llu, rejected %llu; verdicts "
-                    "failed %llu; policy reloads %llu; rules removed\n",
-            (unsigned long long)g.accepted, (unsigned long long)g.rejected,
-            (unsigned long long)g.failed_verdicts, (unsigned long long)x->pol.reloads);
+                    "failed %llu; policy reloads %llu; orders %llu (missed %llu, refused "
+                    "%llu), connections reset %llu (packets dropped %llu, resets sent %llu, "
+                    "failed %llu); rules removed\n",
+            (unsigned long long)g->accepted, (unsigned long long)g->rejected,
+            (unsigned long long)g->failed_verdicts, (unsigned long long)x->pol.reloads,
+            (unsigned long long)os.received, (unsigned long long)os.missed,
+            (unsigned long long)os.rejected, (unsigned long long)rs.ordered,
+            (unsigned long long)rs.dropped, (unsigned long long)rs.resets_sent,
+            (unsigned long long)rs.send_failed);
   if (x->out && x->out != stdout)
     fclose(x->out);
   if (x->map_ready)

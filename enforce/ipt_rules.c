@@ -93,3 +93,16 @@ void ipt_rules_remove(struct ipt_rules *r) {
   }
   r->chain_made = false;
 }
+
+int ipt_rules_flow(const struct ipt_rules *r, bool add, const char *src, uint16_t sport,
+                   const char *dst, uint16_t dport) {
+  char queue[8], sp[8], dp[8];
+  snprintf(queue, sizeof queue, "%u", r->queue);
+  snprintf(sp, sizeof sp, "%u", sport);
+  snprintf(dp, sizeof dp, "%u", dport);
+  /* -I CHAIN 1 puts it before the NEW rule; -D needs no position. */
+  const char *args[] = {add ? "-I" : "-D", r->chain, "-p", "tcp", "-s", src, "--sport", sp,
+                        "-d", dst, "--dport", dp, "-j", "NFQUEUE", "--queue-num", queue,
+                        r->bypass ? "--queue-bypass" : NULL, NULL};
+  return ipt(args);
+}

@@ -8,7 +8,9 @@
  * CIDR), OUTPUT (from each) and FORWARD (both ways), so only the selected
  * services' traffic is ever queued; established connections never are.
  * ipt_rules_remove() deletes exactly what was installed, and is safe to
- * call twice or after a failed install. IPv4 only (iptables); the iptables
+ * call twice or after a failed install. ipt_rules_flow() adds the rules
+ * that queue one connection's every packet (a reset ordered by the
+ * engine: enforce/flow_reset.h). IPv4 only (iptables); the iptables
  * binary is run, never a shell.
  */
 #ifndef HABIT_ENFORCE_IPT_RULES_H
@@ -34,5 +36,11 @@ struct ipt_rules {
 
 int ipt_rules_install(struct ipt_rules *r, struct hb_error *err);
 void ipt_rules_remove(struct ipt_rules *r);
+/* Queue every packet from src:sport to dst:dport (TCP, IPv4 addresses as
+ * text), established or not: a rule first in the chain (add), or its
+ * removal (!add). 0, or -EIO when iptables refuses. ipt_rules_remove()
+ * takes such rules away with the chain. */
+int ipt_rules_flow(const struct ipt_rules *r, bool add, const char *src, uint16_t sport,
+                   const char *dst, uint16_t dport);
 
 #endif

@@ -22,11 +22,14 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
    * it can name, never on guesses. */
   enum nfq_choice c = len > 0 ? g->decide(g->ctx, pkt, (size_t)len) : NFQ_ACCEPT;
   int rc = c == NFQ_REJECT ? nfq_set_verdict2(qh, id, NF_REPEAT, NFQ_REJECT_MARK, 0, NULL)
+           : c == NFQ_DROP ? nfq_set_verdict(qh, id, NF_DROP, 0, NULL)
                            : nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL);
   if (rc < 0)
     g->failed_verdicts++;
   else if (c == NFQ_REJECT)
     g->rejected++;
+  else if (c == NFQ_DROP)
+    g->dropped++;
   else
     g->accepted++;
   return 0;

@@ -6,7 +6,7 @@
  * go on, NFQ_REJECT sends it back through the hook marked NFQ_REJECT_MARK
  * (the rules of enforce/ipt_rules.h answer it with a TCP reset or an ICMP
  * port unreachable: the connection fails at once, nothing reaches the
- * peer). Packets are raw IP (decode with LINK_RAW). No global state.
+ * peer); NFQ_DROP drops it (the decider answered it itself). Packets are raw IP (decode with LINK_RAW). No global state.
  */
 #ifndef HABIT_ENFORCE_NFQ_GUARD_H
 #define HABIT_ENFORCE_NFQ_GUARD_H
@@ -18,7 +18,7 @@
 
 #define NFQ_REJECT_MARK 0x48424954u /* "HBIT" */
 
-enum nfq_choice { NFQ_ACCEPT = 1, NFQ_REJECT = 2 };
+enum nfq_choice { NFQ_ACCEPT = 1, NFQ_REJECT = 2, NFQ_DROP = 3 };
 typedef enum nfq_choice (*nfq_decide_fn)(void *ctx, const uint8_t *pkt, size_t len);
 
 struct nfq_guard {
@@ -26,7 +26,7 @@ struct nfq_guard {
   int fd;
   nfq_decide_fn decide;
   void *ctx;
-  uint64_t accepted, rejected, failed_verdicts;
+  uint64_t accepted, rejected, dropped, failed_verdicts;
 };
 
 int nfq_guard_open(struct nfq_guard *g, uint16_t num, nfq_decide_fn decide, void *ctx,

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# A threat mid-flow ends with a reset of both ends, between two network
+# namespaces (client 10.199.0.1, server 10.199.0.2 with a keep-alive HTTP
+# server on 8080):
+#  - discover: `collect net` -> `engine` learn client -> server tcp/8080;
+#  - protect (`policy mode`): the engine runs with --enforcers, `enforce net
+#    --engine` in the server's namespace takes its orders. On one kept-alive
+#    connection, a normal request is answered; a request with SQL injection
+#    makes the collector raise threat 3020, the engine orders a reset, and
+#    the next request on that connection fails with a reset (client side)
+#    while the server's socket is reset too (server side); tcpdump sees the
+#    two resets with correct checksums; alert and verdict say so;
+#  - a new connection (a learned edge) still works, and a connection with
+#    no threat is never reset;
+#  - back to monitor: the same attack is alerted ("allowed"), nothing reset.
+# Traffic stays between the two namespaces.
+source "$(dirname "$0")/_lib.sh"
+command -v iptables >/dev/null || fail "needs iptables"
+command -v tcpdump >/dev/null || fail "needs tcpdump"
+PY=$(command -v python3)
+NA="hrA$$" NB="hrB$$" VA="hra$$" VB="hrb$$"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$NA" 2>/dev/null || true
+  ip netns del "$NB" 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+wait_for() {
+  for _ in $(seq 150); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  fail "no '$2' in $1: $(tail -3 "$1" 2>/dev/null)"
+}
+ip netns add "$NA"
+ip netns add "$NB"
+ip link add "$VA" type veth peer name "$VB"
+ip link set "$VA" netns "$NA"
+ip link set "$VB" netns "$NB"
+for ns in "$NA" "$NB"; do
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$ns" link set lo up
+done
+ip -n "$NA" addr add 10.199.0.1/24 dev "$VA"
+ip -n "$NB" addr add 10.199.0.2/24 dev "$VB"
+ip -n "$NA" link set "$VA" up
+ip -n "$NB" link set "$VB" up
+# No checksum offload on the veths: what tcpdump sees is what was sent.
+ip netns exec "$NA" ethtool -K "$VA" tx off rx off >/dev/null 2>&1 || true
+ip netns exec "$NB" ethtool -K "$VB" tx off rx off >/dev/null 2>&1 || true
+
+# A keep-alive HTTP server that logs how each connection ended.
+cat >"$TMP/server.py" <<'PY'
+import socket, sys, threading
+log = open(sys.argv[1], "a", buffering=1)
+def serve(c, a):
+    buf = b""
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                log.write(f"eof {a[1]}\n"); return
+            buf += d
+            while b"\r\n\r\n" in buf:
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                log.write(f"request {a[1]} {head.split(b' ')[1].decode(errors='replace')}\n")
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
+    except ConnectionResetError:
+        log.write(f"reset {a[1]}\n")
+    finally:
+        c.close()
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.199.0.2", 8080)); s.listen(16)
+while True:
+    c, a = s.accept()
+    threading.Thread(target=serve, args=(c, a), daemon=True).start()
+PY
+ip netns exec "$NB" "$PY" "$TMP/server.py" "$TMP/server.log" >/dev/null 2>&1 &
+PIDS+=($!)
+# client.py PATH... : one connection, one request per path, a pause between.
+cat >"$TMP/client.py" <<'PY'
+import socket, sys, time
+out = []
+try:
+    c = socket.create_connection(("10.199.0.2", 8080), 2)
+except OSError as e:
+    print(f"connect-failed {type(e).__name__}"); sys.exit(0)
+c.settimeout(3)
+print(f"port {c.getsockname()[1]}", flush=True)
+for path in sys.argv[1:]:
+    try:
+        c.sendall(f"GET {path} HTTP/1.1\r\nHost: srv\r\nUser-Agent: t\r\n\r\n".encode())
+        r = c.recv(4096)
+        print("answered" if r.startswith(b"HTTP/1.1 200") else f"closed {r!r}", flush=True)
+    except ConnectionResetError:
+        print("reset", flush=True); break
+    except OSError as e:
+        print(f"error {type(e).__name__}", flush=True); break
+    time.sleep(1.5)
+PY
+client() { ip netns exec "$NA" "$PY" "$TMP/client.py" "$@"; }
+for _ in $(seq 50); do [ "$(client / | tail -1)" = answered ] && break; sleep 0.1; done
+
+cat >"$TMP/c.yaml" <<'YAML'
+services:
+  srv:
+    members:
+      - ip: 10.199.0.2
+  cli:
+    members:
+      - ip: 10.199.0.1
+flows:
+  timeouts: {tcp_closed: 1}
+YAML
+M="$TMP/m.db"
+SOCK="ipc://$TMP/e.sock" ORDERS="ipc://$TMP/orders.sock"
+start_engine() {
+  "$HABIT" engine --config "$TMP/c.yaml" --model "$M" --listen "$SOCK" --flush 1 \
+    --alerts "$TMP/alerts.json" "$@" 2>"$TMP/engine.log" &
+  ENG=$!
+  PIDS+=($ENG)
+  wait_for "$TMP/engine.log" "listening on"
+}
+start_collector() {
+  ip netns exec "$NB" "$HABIT" collect net --iface "$VB" --connect "$SOCK" \
+    --config "$TMP/c.yaml" 2>"$TMP/net.log" &
+  COL=$!
+  PIDS+=($COL)
+  wait_for "$TMP/net.log" "capturing on"
+  sleep 0.3
+}
+start_engine
+start_collector
+for _ in 1 2 3; do client /index.html /about >/dev/null; done
+sleep 2
+kill -TERM "$COL"; wait "$COL" || true
+kill -TERM "$ENG"; wait "$ENG" || fail "engine exited $?"
+"$HABIT" policy show --model "$M" >"$TMP/show"
+grep -q "port: 8080" "$TMP/show" || fail "no 8080 edge learned: $(cat "$TMP/show")"
+pass "discover: cli -> srv tcp/8080 learned"
+
+"$HABIT" policy mode --model "$M" srv protect >/dev/null
+: >"$TMP/alerts.json"
+start_engine --enforcers "$ORDERS"
+grep -q "orders for enforcers on $ORDERS" "$TMP/engine.log" || fail "$(cat "$TMP/engine.log")"
+start_collector
+ip netns exec "$NB" "$HABIT" enforce net --model "$M" --config "$TMP/c.yaml" \
+  --engine "$ORDERS" --output "$TMP/verdicts.json" 2>"$TMP/enforce.log" &
+ENF=$!
+PIDS+=($ENF)
+wait_for "$TMP/enforce.log" "taking orders from"
+sleep 0.5 # the subscription reaches the engine
+ip netns exec "$NA" tcpdump -i "$VA" --immediate-mode -w "$TMP/a.pcap" -U 'tcp port 8080' 2>/dev/null &
+TD=$!
+PIDS+=($TD)
+sleep 1
+
+# A clean kept-alive connection is never touched.
+out=$(client / /a /b)
+[ "$(grep -c answered <<<"$out")" = 3 ] || fail "clean connection: $out"
+pass "protect: a clean connection answers 3 requests on one connection"
+
+: >"$TMP/server.log"
+ATTACK="/item?id=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--"
+out=$(client / "$ATTACK" /after /after2)
+port=$(sed -n 's/^port //p' <<<"$out")
+grep -q "^reset$" <<<"$out" || fail "the attacked connection was not reset: $out
+$(cat "$TMP/enforce.log")"
+grep -c "/after" "$TMP/server.log" >/dev/null && fail "a request after the reset reached the server: $(cat "$TMP/server.log")"
+for _ in $(seq 30); do grep -q "reset $port" "$TMP/server.log" && break; sleep 0.1; done
+grep -q "reset $port" "$TMP/server.log" || fail "the server's end was not reset: $(cat "$TMP/server.log")"
+pass "protect: SQL injection mid-flow -> both ends reset ($(tr '\n' ' ' <<<"$out"))"
+
+grep -q "\"action\":\"blocked\",\"gid\":1,\"signature_id\":3020" "$TMP/alerts.json" ||
+  fail "no blocked 3020 alert: $(cat "$TMP/alerts.json")"
+grep -q "\"action\":\"blocked\",\"what\":\"connection\".*\"src_port\":$port.*\"how\":\"reset\",\"signature_id\":3020" \
+  "$TMP/verdicts.json" || fail "no reset verdict: $(cat "$TMP/verdicts.json")"
+pass "the alert says blocked, the enforcer's verdict says reset"
+
+kill -INT "$TD"; wait "$TD" 2>/dev/null || true
+tcpdump -nn -vv -r "$TMP/a.pcap" "tcp[tcpflags] & tcp-rst != 0 and tcp port $port" \
+  >"$TMP/rst.txt" 2>/dev/null || true
+n_rst=$(grep -c "Flags \[R" "$TMP/rst.txt" || true)
+[ "$n_rst" -ge 1 ] || fail "no reset seen at the client: $(tcpdump -nn -r "$TMP/a.pcap" 2>&1 | tail -12)"
+grep -c "incorrect" "$TMP/rst.txt" >/dev/null && fail "a reset with a bad checksum: $(cat "$TMP/rst.txt")"
+grep -c "cksum 0x[0-9a-f]* (correct)" "$TMP/rst.txt" >/dev/null || fail "checksums not checked: $(cat "$TMP/rst.txt")"
+pass "the client's end got $n_rst reset(s), checksums correct"
+
+# The learned edge still connects: only that connection was reset.
+[ "$(client / | tail -1)" = answered ] || fail "a new connection after the reset failed"
+pass "protect: a new connection after the reset works"
+
+"$HABIT" policy mode --model "$M" srv monitor >/dev/null
+sleep 1.5
+out=$(client / "${ATTACK/users/accounts}" /after)
+[ "$(grep -c answered <<<"$out")" = 3 ] || fail "monitor: the attack was blocked: $out"
+for _ in $(seq 30); do [ "$(grep -c '"signature_id":3020' "$TMP/alerts.json")" -ge 2 ] && break; sleep 0.1; done
+tail -1 "$TMP/alerts.json" | grep -c '"action":"allowed","gid":1,"signature_id":3020.*"mode":"monitor"' >/dev/null ||
+  fail "monitor: no allowed 3020 alert: $(tail -2 "$TMP/alerts.json")"
+pass "monitor (no restart): the attack is alerted, allowed, not reset"
+
+kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
+grep -q "orders 1 (missed 0, refused 0)" "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
+ip netns exec "$NB" iptables -S | grep -c HABIT >/dev/null && fail "rules left: $(ip netns exec "$NB" iptables -S)"
+kill -TERM "$COL" "$ENG"; wait "$ENG" || fail "engine exited $?"
+grep -q "resets ordered 1 (sent 1, failed 0)" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
+pass "SIGTERM: summaries count one order; no rule left"
