@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "enforce/nfq_guard.h"
 #include "enforce/tcp_reset.h"
 
 int flow_reset_open(struct flow_reset *fr, const struct ipt_rules *rules,
@@ -21,10 +22,13 @@ int flow_reset_open(struct flow_reset *fr, const struct ipt_rules *rules,
     return hb_fail(err, ENOMEM, "out of memory");
   /* IPPROTO_RAW: we write whole IPv4 packets (IP_HDRINCL). */
   fr->raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-  if (fr->raw_fd < 0) {
+  /* Marked, so the chain lets them pass instead of queueing them to us. */
+  unsigned mark = NFQ_OWN_MARK;
+  if (fr->raw_fd < 0 || setsockopt(fr->raw_fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) < 0) {
     int e = errno;
     flow_reset_close(fr);
-    return hb_fail(err, e, "raw socket for resets: %s (needs CAP_NET_RAW)", strerror(e));
+    return hb_fail(err, e, "raw socket for resets: %s (needs CAP_NET_RAW and CAP_NET_ADMIN)",
+                   strerror(e));
   }
   return 0;
 }
@@ -68,6 +72,8 @@ static struct flow_reset_order *find(struct flow_reset *fr, const uint8_t a[4], 
   return NULL;
 }
 
+static void probe(struct flow_reset *fr, const struct flow_reset_order *o);
+
 int flow_reset_add(struct flow_reset *fr, const struct ev_alert *a, uint64_t now_ns,
                    struct hb_error *err) {
   const struct ev_flow *f = &a->flow;
@@ -101,17 +107,32 @@ int flow_reset_add(struct flow_reset *fr, const struct ev_alert *a, uint64_t now
   }
   fr->n++;
   fr->ordered++;
+  probe(fr, o);
   return 1;
 }
 
-static void send_reset(struct flow_reset *fr, const uint8_t pkt[TCP_RESET_LEN]) {
+/* Send one of our segments (a reset or a probe); false when it failed. */
+static bool send_segment(struct flow_reset *fr, const uint8_t pkt[TCP_RESET_LEN]) {
   struct sockaddr_in to = {.sin_family = AF_INET};
   memcpy(&to.sin_addr, pkt + 16, 4);
   ssize_t n = sendto(fr->raw_fd, pkt, TCP_RESET_LEN, 0, (struct sockaddr *)&to, sizeof to);
-  if (n == TCP_RESET_LEN)
-    fr->resets_sent++;
-  else
+  if (n != TCP_RESET_LEN)
     fr->send_failed++;
+  return n == TCP_RESET_LEN;
+}
+
+static void send_reset(struct flow_reset *fr, const uint8_t pkt[TCP_RESET_LEN]) {
+  fr->resets_sent += send_segment(fr, pkt);
+}
+
+/* Make both ends speak now, so a quiet connection is reset at once: each
+ * gets an ACK it cannot accept and answers with where it stands. */
+static void probe(struct flow_reset *fr, const struct flow_reset_order *o) {
+  uint8_t p[TCP_RESET_LEN];
+  tcp_probe_build(o->cli, o->srv, o->cli_port, o->srv_port, p);
+  fr->probes_sent += send_segment(fr, p);
+  tcp_probe_build(o->srv, o->cli, o->srv_port, o->cli_port, p);
+  fr->probes_sent += send_segment(fr, p);
 }
 
 enum flow_reset_verdict flow_reset_packet(struct flow_reset *fr, const uint8_t *pkt,

@@ -4,12 +4,15 @@
  * Contract: flow_reset_add() takes the flow of an order (an IPv4 TCP
  * connection with a threat, core/order_bus.h) and has both of its
  * directions queued to the guard (two rules first in the chain of
- * enforce/ipt_rules.h) for FLOW_RESET_HOLD_S seconds. flow_reset_packet()
+ * enforce/ipt_rules.h) for FLOW_RESET_HOLD_S seconds, and sends each end a
+ * probe it answers at once (tcp_probe_build), so a quiet connection is
+ * reset too. flow_reset_packet()
  * is asked first about every queued packet: a packet of such a connection
  * that is not itself a reset is to be dropped, and a reset is sent to each
  * end (enforce/tcp_reset.h, raw socket), so both ends stop at once and
  * whatever either sends while the order holds is dropped and answered
- * again; resets (ours, or the ends') pass. flow_reset_expire() removes the
+ * again; the ends' own resets pass (ours carry NFQ_OWN_MARK and are never
+ * queued). flow_reset_expire() removes the
  * rules of orders past their time; flow_reset_close() removes the rest. At
  * most FLOW_RESET_MAX orders hold at once: the oldest makes room. No
  * global state.
@@ -48,7 +51,7 @@ struct flow_reset {
   struct flow_reset_order *orders; /* FLOW_RESET_MAX */
   size_t n;
   uint64_t ordered, ignored;       /* ignored: not IPv4 TCP, or repeated */
-  uint64_t dropped, resets_sent, send_failed, rule_failures;
+  uint64_t dropped, resets_sent, probes_sent, send_failed, rule_failures;
 };
 
 int flow_reset_open(struct flow_reset *fr, const struct ipt_rules *rules,

@@ -54,12 +54,15 @@ int ipt_rules_install(struct ipt_rules *r, struct hb_error *err) {
     return hb_fail(err, EIO, "iptables: cannot create chain %s (is iptables installed, are "
                    "we root, does it exist already?)", r->chain);
   r->chain_made = true;
+  char own[16];
+  snprintf(own, sizeof own, "0x%x", NFQ_OWN_MARK);
+  const char *mine[] = {"-A", r->chain, "-m", "mark", "--mark", own, "-j", "ACCEPT", NULL};
   const char *rst[] = {"-A", r->chain, "-p", "tcp", "-m", "mark", "--mark", mark, "-j",
                        "REJECT", "--reject-with", "tcp-reset", NULL};
   const char *unreach[] = {"-A", r->chain, "-m", "mark", "--mark", mark, "-j", "REJECT", NULL};
   const char *q[] = {"-A", r->chain, "-m", "conntrack", "--ctstate", "NEW", "-j", "NFQUEUE",
                      "--queue-num", queue, r->bypass ? "--queue-bypass" : NULL, NULL};
-  if (ipt(rst) < 0 || ipt(unreach) < 0 || ipt(q) < 0) {
+  if (ipt(mine) < 0 || ipt(rst) < 0 || ipt(unreach) < 0 || ipt(q) < 0) {
     ipt_rules_remove(r);
     return hb_fail(err, EIO, "iptables: cannot fill chain %s (REJECT, conntrack, NFQUEUE "
                    "targets missing?)", r->chain);
@@ -100,9 +103,13 @@ int ipt_rules_flow(const struct ipt_rules *r, bool add, const char *src, uint16_
   snprintf(queue, sizeof queue, "%u", r->queue);
   snprintf(sp, sizeof sp, "%u", sport);
   snprintf(dp, sizeof dp, "%u", dport);
-  /* -I CHAIN 1 puts it before the NEW rule; -D needs no position. */
-  const char *args[] = {add ? "-I" : "-D", r->chain, "-p", "tcp", "-s", src, "--sport", sp,
-                        "-d", dst, "--dport", dp, "-j", "NFQUEUE", "--queue-num", queue,
-                        r->bypass ? "--queue-bypass" : NULL, NULL};
-  return ipt(args);
+  /* -I CHAIN 2: after the rule that lets habit's own packets pass,
+   * before the NEW rule; -D needs no position. */
+  const char *ins[] = {"-I", r->chain, "2", "-p", "tcp", "-s", src, "--sport", sp, "-d", dst,
+                       "--dport", dp, "-j", "NFQUEUE", "--queue-num", queue,
+                       r->bypass ? "--queue-bypass" : NULL, NULL};
+  const char *del[] = {"-D", r->chain, "-p", "tcp", "-s", src, "--sport", sp, "-d", dst,
+                       "--dport", dp, "-j", "NFQUEUE", "--queue-num", queue,
+                       r->bypass ? "--queue-bypass" : NULL, NULL};
+  return ipt(add ? ins : del);
 }

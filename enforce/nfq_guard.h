@@ -17,6 +17,7 @@
 #include "core/error.h"
 
 #define NFQ_REJECT_MARK 0x48424954u /* "HBIT" */
+#define NFQ_OWN_MARK 0x48425253u    /* "HBRS": packets habit sends itself */
 
 enum nfq_choice { NFQ_ACCEPT = 1, NFQ_REJECT = 2, NFQ_DROP = 3 };
 typedef enum nfq_choice (*nfq_decide_fn)(void *ctx, const uint8_t *pkt, size_t len);

@@ -51,8 +51,8 @@ uint16_t inet_checksum(const uint8_t *p, size_t len, uint32_t sum) {
   return (uint16_t)~sum;
 }
 
-/* One reset from src to dst, checksums filled. */
-static void make_reset(uint8_t out[TCP_RESET_LEN], const uint8_t src[4], const uint8_t dst[4],
+/* One segment without data from src to dst, checksums filled. */
+static void make_segment(uint8_t out[TCP_RESET_LEN], const uint8_t src[4], const uint8_t dst[4],
                        uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
                        uint8_t flags) {
   memset(out, 0, TCP_RESET_LEN);
@@ -82,10 +82,18 @@ void tcp_reset_build(const struct tcp_segment *s, uint8_t to_dst[TCP_RESET_LEN],
   uint32_t end = s->seq + s->payload_len + !!(s->flags & TCPF_SYN) + !!(s->flags & TCPF_FIN);
   bool acked = s->flags & TCPF_ACK;
   /* B was waiting for s: its first byte is what B expects next. */
-  make_reset(to_dst, s->src, s->dst, s->sport, s->dport, s->seq, acked ? s->ack : 0,
+  make_segment(to_dst, s->src, s->dst, s->sport, s->dport, s->seq, acked ? s->ack : 0,
              acked ? (TCPF_RST | TCPF_ACK) : TCPF_RST);
   /* A expects from B what A acknowledged; without an ACK (a SYN), RFC 793
    * answers with seq 0 acknowledging the segment. */
-  make_reset(to_src, s->dst, s->src, s->dport, s->sport, acked ? s->ack : 0, end,
+  make_segment(to_src, s->dst, s->src, s->dport, s->sport, acked ? s->ack : 0, end,
              TCPF_RST | TCPF_ACK);
+}
+
+void tcp_probe_build(const uint8_t src[4], const uint8_t dst[4], uint16_t sport,
+                     uint16_t dport, uint8_t out[TCP_RESET_LEN]) {
+  /* Sequence 0 is outside the window of any connection but one in 2^32:
+   * the receiver answers with an ACK of where it stands (RFC 793 3.9,
+   * RFC 5961 4-5). */
+  make_segment(out, src, dst, sport, dport, 0, 0, TCPF_ACK);
 }

@@ -10,7 +10,10 @@
  * gets as if from B (B -> A, seq = s.ack, acknowledging s), each a whole
  * IPv4 packet of TCP_RESET_LEN bytes with correct IP and TCP checksums:
  * the sequence numbers each end expects next, so neither answers with a
- * challenge ACK. No global state; nothing allocated.
+ * challenge ACK. tcp_probe_build() makes a bare ACK from src to dst that
+ * no connection can accept, so the receiver answers it with an ACK
+ * carrying its current sequence numbers (what a reset needs). No global
+ * state; nothing allocated.
  */
 #ifndef HABIT_ENFORCE_TCP_RESET_H
 #define HABIT_ENFORCE_TCP_RESET_H
@@ -37,6 +40,8 @@ struct tcp_segment {
 int tcp_segment_parse(const uint8_t *pkt, size_t len, struct tcp_segment *s);
 void tcp_reset_build(const struct tcp_segment *s, uint8_t to_dst[TCP_RESET_LEN],
                      uint8_t to_src[TCP_RESET_LEN]);
+void tcp_probe_build(const uint8_t src[4], const uint8_t dst[4], uint16_t sport,
+                     uint16_t dport, uint8_t out[TCP_RESET_LEN]);
 /* The Internet checksum (RFC 1071) of len bytes, starting from sum. */
 uint16_t inet_checksum(const uint8_t *p, size_t len, uint32_t sum);
 

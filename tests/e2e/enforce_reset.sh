@@ -51,7 +51,7 @@ ip netns exec "$NB" ethtool -K "$VB" tx off rx off >/dev/null 2>&1 || true
 
 # A keep-alive HTTP server that logs how each connection ended.
 cat >"$TMP/server.py" <<'PY'
-import socket, sys, threading
+import socket, sys, threading, time
 log = open(sys.argv[1], "a", buffering=1)
 def serve(c, a):
     buf = b""
@@ -66,7 +66,7 @@ def serve(c, a):
                 log.write(f"request {a[1]} {head.split(b' ')[1].decode(errors='replace')}\n")
                 c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\nok")
     except ConnectionResetError:
-        log.write(f"reset {a[1]}\n")
+        log.write(f"reset {a[1]} {time.monotonic():.3f}\n")
     finally:
         c.close()
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -88,6 +88,7 @@ except OSError as e:
 c.settimeout(3)
 print(f"port {c.getsockname()[1]}", flush=True)
 for path in sys.argv[1:]:
+    print(f"send {path} {time.monotonic():.3f}", flush=True)
     try:
         c.sendall(f"GET {path} HTTP/1.1\r\nHost: srv\r\nUser-Agent: t\r\n\r\n".encode())
         r = c.recv(4096)
@@ -96,7 +97,7 @@ for path in sys.argv[1:]:
         print("reset", flush=True); break
     except OSError as e:
         print(f"error {type(e).__name__}", flush=True); break
-    time.sleep(1.5)
+    time.sleep(2)
 PY
 client() { ip netns exec "$NA" "$PY" "$TMP/client.py" "$@"; }
 for _ in $(seq 50); do [ "$(client / | tail -1)" = answered ] && break; sleep 0.1; done
@@ -169,13 +170,21 @@ $(cat "$TMP/enforce.log")"
 grep -c "/after" "$TMP/server.log" >/dev/null && fail "a request after the reset reached the server: $(cat "$TMP/server.log")"
 for _ in $(seq 30); do grep -q "reset $port" "$TMP/server.log" && break; sleep 0.1; done
 grep -q "reset $port" "$TMP/server.log" || fail "the server's end was not reset: $(cat "$TMP/server.log")"
-pass "protect: SQL injection mid-flow -> both ends reset ($(tr '\n' ' ' <<<"$out"))"
+# The server's end was reset while the client was quiet, before its next
+# request: the probes made both ends speak.
+t_reset=$(sed -n "s/^reset $port //p" "$TMP/server.log")
+t_next=$(sed -n 's|^send /after ||p' <<<"$out")
+awk -v r="$t_reset" -v n="$t_next" 'BEGIN{exit !(r < n)}' ||
+  fail "the server was reset at $t_reset, not before the client's next request at $t_next"
+pass "protect: SQL injection mid-flow -> both ends reset, the server $(awk -v r="$t_reset" -v n="$t_next" 'BEGIN{printf "%.2f", n - r}') s before the client spoke again ($(grep -v '^send' <<<"$out" | tr '\n' ' '))"
 
 grep -q "\"action\":\"blocked\",\"gid\":1,\"signature_id\":3020" "$TMP/alerts.json" ||
   fail "no blocked 3020 alert: $(cat "$TMP/alerts.json")"
 grep -q "\"action\":\"blocked\",\"what\":\"connection\".*\"src_port\":$port.*\"how\":\"reset\",\"signature_id\":3020" \
   "$TMP/verdicts.json" || fail "no reset verdict: $(cat "$TMP/verdicts.json")"
-pass "the alert says blocked, the enforcer's verdict says reset"
+lat=$(sed -n 's/.*in force \([0-9.]*\) ms after the packet/\1/p' "$TMP/enforce.log")
+[ -n "$lat" ] || fail "no order taken: $(cat "$TMP/enforce.log")"
+pass "the alert says blocked, the enforcer's verdict says reset (order in force $lat ms after the packet)"
 
 kill -INT "$TD"; wait "$TD" 2>/dev/null || true
 tcpdump -nn -vv -r "$TMP/a.pcap" "tcp[tcpflags] & tcp-rst != 0 and tcp port $port" \

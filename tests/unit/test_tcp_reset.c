@@ -102,6 +102,20 @@ static void test_reset_of_a_syn(void **state) {
   assert_true(sums_ok(a) && sums_ok(b));
 }
 
+static void test_probe(void **state) {
+  (void)state;
+  uint8_t p[TCP_RESET_LEN];
+  static const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 0, 0, 2};
+  tcp_probe_build(a, b, 40000, 8080, p);
+  assert_memory_equal(p + 12, a, 4);
+  assert_memory_equal(p + 16, b, 4);
+  assert_int_equal(get16(p + 20), 40000);
+  assert_int_equal(get16(p + 22), 8080);
+  assert_int_equal(get32(p + 24), 0);
+  assert_int_equal(p[33], TCPF_ACK);
+  assert_true(sums_ok(p));
+}
+
 static void test_lies_are_refused(void **state) {
   (void)state;
   uint8_t p[80];
@@ -129,6 +143,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_resets_of_a_data_segment),
       cmocka_unit_test(test_reset_of_a_syn),
+      cmocka_unit_test(test_probe),
       cmocka_unit_test(test_lies_are_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
