@@ -30,7 +30,8 @@
 #include "services/service_proc.h"
 
 static const char enforce_usage[] =
-    "usage: habit enforce proc --model M.db [--config C.yaml] [--guard PATH]...\n"
+    "usage: habit enforce proc (--model M.db | --engine ENDPOINT) [--config C.yaml]\n"
+    "                          [--guard PATH]...\n"
     "                          [--backend auto|fanotify|netlink] [--output FILE|-]\n"
     "                          [--duration SECONDS] [-q]\n"
     "\n"
@@ -44,6 +45,9 @@ static const char enforce_usage[] =
     "kernel's rule for fanotify). --backend netlink (or auto, when fanotify\n"
     "permission events are not available): kill at exec instead, from the process\n"
     "connector — the program starts, then dies; protected files are not enforced.\n"
+    "--engine ENDPOINT (the engine's --enforcers): decide from the engine's\n"
+    "compiled policy instead of a model file; before the first one, the config's\n"
+    "enforce.no_policy: open (nothing denied) or closed (all denied).\n"
     "Needs root.\n";
 
 #define MAX_GUARD 32
@@ -51,7 +55,7 @@ static const char enforce_usage[] =
 enum backend { BK_AUTO, BK_FANOTIFY, BK_NETLINK };
 
 struct enforce {
-  const char *model_path, *output;
+  const char *model_path, *output, *engine;
   enum backend backend;
   uint64_t killed;
   const char *guard[MAX_GUARD];
@@ -69,6 +73,7 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       {"guard", required_argument, NULL, 'g'},  {"output", required_argument, NULL, 'o'},
       {"duration", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
       {"backend", required_argument, NULL, 'B'}, {"help", no_argument, NULL, 'h'},
+      {"engine", required_argument, NULL, 'e'},
       {0, 0, 0, 0},
   };
   optind = 1;
@@ -85,6 +90,7 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       x->guard[x->n_guard++] = optarg;
       break;
     case 'o': x->output = optarg; break;
+    case 'e': x->engine = optarg; break;
     case 'd': x->duration = atof(optarg); break;
     case 'q': x->quiet = true; break;
     case 'B':
@@ -103,8 +109,9 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
     default: fputs(enforce_usage, stderr); return -1;
     }
   }
-  if (!x->model_path || optind != argc) {
-    cli_error("enforce proc: --model M.db is required, and nothing else");
+  if (!x->model_path == !x->engine || optind != argc) {
+    cli_error("enforce proc: --model M.db or --engine ENDPOINT is required, and nothing "
+              "else");
     return -1;
   }
   if (x->n_guard == 0) {
@@ -296,7 +303,7 @@ int cmd_enforce(int argc, char **argv) {
   struct hb_error err = {0, ""};
   json_init(&x->j);
   struct exec_guard g = {.fd = -1};
-  int rc = enforce_policy_open(&x->pol, cfg_path, x->model_path, &err);
+  int rc = enforce_policy_open(&x->pol, cfg_path, x->model_path, x->engine, &err);
   if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
     rc = err.code ? err.code : -EIO;
   const volatile sig_atomic_t *stop = cli_catch_stop();

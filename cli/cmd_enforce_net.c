@@ -10,15 +10,15 @@
  * connections never reach habit. The rules are removed on exit (SIGINT,
  * SIGTERM); after kill -9 they stay: with --queue-bypass new connections
  * then pass (fail-open), without it they are dropped (fail-closed).
- * With --engine, it also takes the engine's orders (core/order_bus.h): a
- * connection with a threat is reset mid-flow (enforce/flow_reset.h).
+ * With --engine, it decides from the engine's compiled policy and takes
+ * its orders (cli/enforce_policy.h): a connection with a threat is reset
+ * mid-flow (enforce/flow_reset.h).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
@@ -26,24 +26,25 @@
 #include "collect/decode.h"
 #include "core/json.h"
 #include "core/timefmt.h"
-#include "core/order_bus.h"
 #include "enforce/flow_reset.h"
 #include "enforce/ipt_rules.h"
 #include "enforce/nfq_guard.h"
 #include "services/service_map.h"
 
 static const char net_usage[] =
-    "usage: habit enforce net --model M.db --config C.yaml [--queue N] [--queue-bypass]\n"
-    "                         [--engine ENDPOINT] [--output FILE|-] [--duration SECONDS]\n"
-    "                         [-q]\n"
+    "usage: habit enforce net --config C.yaml (--model M.db | --engine ENDPOINT)\n"
+    "                         [--queue N] [--queue-bypass] [--output FILE|-]\n"
+    "                         [--duration SECONDS] [-q]\n"
     "\n"
     "Rejects, at their first packet, the connections of services in protect mode\n"
     "that are not edges of the model (iptables -j NFQUEUE, queue N, default 7361).\n"
     "Only the config's services' addresses are queued, only new connections.\n"
     "The rules go on SIGINT/SIGTERM. --queue-bypass: while no enforcer listens,\n"
     "new connections pass (fail-open); without it they are dropped (fail-closed).\n"
-    "--engine ENDPOINT: take the engine's orders (its --enforcers endpoint): a\n"
-    "connection with a threat is reset, both ends, at its next packet.\n"
+    "--engine ENDPOINT (the engine's --enforcers): decide from the engine's\n"
+    "compiled policy (with --model: from the file) and take its orders: a\n"
+    "connection with a threat is reset, both ends, at once. Before the first\n"
+    "policy, the config's enforce.no_policy: open (nothing blocked) or closed.\n"
     "IPv4. Needs root.\n";
 
 struct enforce_net {
@@ -58,9 +59,6 @@ struct enforce_net {
   FILE *out;
   struct json j;
   struct nfq_guard g;
-  void *zctx;
-  struct order_sub orders;
-  bool orders_open;
   struct flow_reset resets;
   bool resets_open;
 };
@@ -96,8 +94,9 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
     default: fputs(net_usage, stderr); return -1;
     }
   }
-  if (!x->model_path || !x->cfg_path || optind != argc) {
-    cli_error("enforce net: --model M.db and --config C.yaml are required, and nothing else");
+  if ((!x->model_path && !x->engine) || !x->cfg_path || optind != argc) {
+    cli_error("enforce net: --config C.yaml and --model M.db or --engine ENDPOINT are "
+              "required, and nothing else");
     return -1;
   }
   return 0;
@@ -222,73 +221,35 @@ static enum nfq_choice decide(void *ctx, const uint8_t *pkt, size_t len) {
   return NFQ_REJECT;
 }
 
-/* The engine's orders that came in: each threat's connection to reset. */
-static void take_orders(struct enforce_net *x) {
-  struct event ev;
+/* An order of the engine: a threat's connection to reset. */
+static void take_order(void *ctx, const struct event *ev) {
+  struct enforce_net *x = ctx;
+  const struct ev_alert *a = &ev->u.alert;
+  if (ev->kind != EV_ALERT || a->action != EV_ACTION_BLOCKED || !x->resets_open)
+    return;
   struct hb_error err = {0, ""};
-  int rc;
-  while ((rc = order_sub_next(&x->orders, &ev, &err)) != 0) {
-    if (rc == -EBADMSG) {
-      cli_error("enforce net: an order from %s refused: %s", x->engine, err.msg);
-      continue;
-    }
-    if (rc < 0) {
-      cli_error("enforce net: orders from %s: %s", x->engine, zmq_strerror(-rc));
-      return;
-    }
-    if (ev.kind != EV_ALERT || ev.u.alert.action != EV_ACTION_BLOCKED)
-      continue;
-    rc = flow_reset_add(&x->resets, &ev.u.alert, hb_mono_ns(), &err);
-    if (rc < 0) {
-      cli_error("enforce net: %s", err.msg);
-    } else if (rc > 0 && !x->quiet) {
-      /* From the packet with the threat to the rules in place. */
-      const struct ev_alert *a = &ev.u.alert;
-      uint64_t at = a->at_ns ? a->at_ns : ev.ts_ns, now = hb_now_ns();
-      char c[HB_ADDR_STRLEN], s[HB_ADDR_STRLEN];
-      fprintf(stderr, "habit: enforce net: order to reset %s:%u -> %s:%u (threat %u), in force "
-                      "%.1f ms after the packet\n", hb_addr_str(&a->flow.cli, c),
-              a->flow.cli_port, hb_addr_str(&a->flow.srv, s), a->flow.srv_port,
-              a->signature_id, now > at ? (double)(now - at) / 1e6 : 0.0);
-    }
+  int rc = flow_reset_add(&x->resets, a, hb_mono_ns(), &err);
+  if (rc < 0) {
+    cli_error("enforce net: %s", err.msg);
+  } else if (rc > 0 && !x->quiet) {
+    /* From the packet with the threat to the rules in place. */
+    uint64_t at = a->at_ns ? a->at_ns : ev->ts_ns, now = hb_now_ns();
+    char c[HB_ADDR_STRLEN], s[HB_ADDR_STRLEN];
+    fprintf(stderr, "habit: enforce net: order to reset %s:%u -> %s:%u (threat %u), in force "
+                    "%.1f ms after the packet\n", hb_addr_str(&a->flow.cli, c),
+            a->flow.cli_port, hb_addr_str(&a->flow.srv, s), a->flow.srv_port,
+            a->signature_id, now > at ? (double)(now - at) / 1e6 : 0.0);
   }
 }
 
 static int queue_step(void *ctx, struct hb_error *err) {
   struct enforce_net *x = ctx;
-  if (!x->orders_open)
+  if (!x->engine)
     return nfq_guard_serve(&x->g, 200, err);
-  /* Orders wait at most this long: ZeroMQ's fd is no plain readable fd. */
-  take_orders(x);
+  /* The engine's messages wait at most this long (the loop takes them
+   * between steps): ZeroMQ's fd is no plain readable fd. */
   flow_reset_expire(&x->resets, hb_mono_ns());
   return nfq_guard_serve(&x->g, 20, err);
-}
-
-/* The engine's orders: a SUB socket and the resets it feeds. */
-static int open_orders(struct enforce_net *x, const struct ipt_rules *rules,
-                       struct hb_error *err) {
-  int rc = flow_reset_open(&x->resets, rules, err);
-  if (rc < 0)
-    return rc;
-  x->resets_open = true;
-  if (!(x->zctx = zmq_ctx_new()))
-    return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
-  if ((rc = order_sub_open(&x->orders, x->zctx, x->engine, err)) < 0)
-    return rc;
-  x->orders_open = true;
-  return 0;
-}
-
-static void close_orders(struct enforce_net *x) {
-  if (x->resets_open) /* before the chain goes: it deletes its own rules */
-    flow_reset_close(&x->resets);
-  x->resets_open = false;
-  if (x->orders_open)
-    order_sub_close(&x->orders);
-  x->orders_open = false;
-  if (x->zctx)
-    zmq_ctx_term(x->zctx);
-  x->zctx = NULL;
 }
 
 int cmd_enforce_net(int argc, char **argv) {
@@ -310,7 +271,9 @@ int cmd_enforce_net(int argc, char **argv) {
   json_init(&x->j);
   struct nfq_guard *g = &x->g;
   g->fd = -1;
-  int rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, &err);
+  int rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, x->engine, &err);
+  x->pol.on_order = take_order;
+  x->pol.order_ctx = x;
   if (rc == 0) {
     svc_map_init(&x->map, &x->pol.cfg);
     x->map_ready = true;
@@ -327,34 +290,39 @@ int cmd_enforce_net(int argc, char **argv) {
   rules->bypass = x->bypass;
   if (rc == 0)
     rc = ipt_rules_install(rules, &err);
-  if (rc == 0 && x->engine)
-    rc = open_orders(x, rules, &err);
+  if (rc == 0 && x->engine && (rc = flow_reset_open(&x->resets, rules, &err)) == 0)
+    x->resets_open = true;
   if (rc == 0) {
     if (!x->quiet)
       fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu CIDR%s (%s)\n",
               x->queue, rules->n_cidrs, rules->n_cidrs == 1 ? "" : "s",
               x->bypass ? "fail-open: --queue-bypass" : "fail-closed");
     if (!x->quiet && x->engine)
-      fprintf(stderr, "habit: enforce net: taking orders from %s\n", x->engine);
+      fprintf(stderr, "habit: enforce net: taking %sorders from %s\n",
+              x->model_path ? "" : "the policy and ", x->engine);
     rc = enforce_policy_loop(&x->pol, x->duration, stop, queue_step, x, &err);
   }
   struct flow_reset rs = x->resets;
-  struct order_sub os = x->orders;
-  close_orders(x);
+  const struct order_sub *os = &x->pol.sub;
+  if (x->resets_open) /* before the chain goes: it deletes its own rules */
+    flow_reset_close(&x->resets);
   ipt_rules_remove(rules);
   nfq_guard_close(g);
   if (rc < 0)
     cli_error("enforce net: %s", err.msg);
   else if (!x->quiet)
     fprintf(stderr, "habit: enforce net: connections accepted %llu, rejected %llu; verdicts "
-                    "failed %llu; policy reloads %llu; orders %llu (missed %llu, refused "
-                    "%llu), connections reset %llu (packets dropped %llu, resets sent %llu, "
-                    "failed %llu); rules removed\n",
+                    "failed %llu; policy reloads %llu (version %llu); messages from the "
+                    "engine %llu (missed %llu, refused %llu); connections ordered reset "
+                    "%llu (packets dropped %llu, resets sent %llu, probes %llu, failed %llu); "
+                    "rules removed\n",
             (unsigned long long)g->accepted, (unsigned long long)g->rejected,
             (unsigned long long)g->failed_verdicts, (unsigned long long)x->pol.reloads,
-            (unsigned long long)os.received, (unsigned long long)os.missed,
-            (unsigned long long)os.rejected, (unsigned long long)rs.ordered,
-            (unsigned long long)rs.dropped, (unsigned long long)rs.resets_sent,
+            (unsigned long long)x->pol.version, (unsigned long long)os->received,
+            (unsigned long long)os->missed,
+            (unsigned long long)(os->rejected + x->pol.policies_refused),
+            (unsigned long long)rs.ordered, (unsigned long long)rs.dropped,
+            (unsigned long long)rs.resets_sent, (unsigned long long)rs.probes_sent,
             (unsigned long long)rs.send_failed);
   if (x->out && x->out != stdout)
     fclose(x->out);

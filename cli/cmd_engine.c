@@ -27,6 +27,7 @@
 #include "core/zap.h"
 #include "core/timefmt.h"
 #include "engine/engine.h"
+#include "engine/policy_publish.h"
 #include "models/store.h"
 
 static const char engine_usage[] =
@@ -49,9 +50,11 @@ static const char engine_usage[] =
     "  --alerts FILE        alerts as EVE JSON lines ('-' = stdout)\n"
     "  --flows FILE         every flow as EVE JSON lines ('-' = stdout)\n"
     "  --publish ENDPOINT   also publish each alert on a ZeroMQ PUB socket\n"
-    "  --enforcers ENDPOINT publish orders for `habit enforce net --engine` there:\n"
-    "                       resets of connections with threats (protect mode,\n"
-    "                       the config's enforce.reset)\n"
+    "  --enforcers ENDPOINT publish there, for `habit enforce ... --engine`, the\n"
+    "                       compiled policy (whitelists and modes, versioned, at\n"
+    "                       each change and every 5 s) and orders: resets of\n"
+    "                       connections with threats (protect mode, the\n"
+    "                       config's enforce.reset)\n"
     "  --flush SECONDS      write what was learned at least this often (5)\n"
     "  --curve-secret KEY   encrypt and authenticate with CURVE: this engine's\n"
     "                       secret key file (habit keygen)\n"
@@ -149,6 +152,7 @@ struct daemon {
   void *zctx, *pub;
   struct order_pub orders;
   bool orders_open;
+  struct policy_publish policy; /* compiled for the enforcers */
   struct bus_in in;
   bool in_open;
   struct bus_curve curve;
@@ -256,6 +260,7 @@ static void release(struct daemon *d) {
     zmq_close(d->pub);
   if (d->orders_open)
     order_pub_close(&d->orders);
+  policy_publish_free(&d->policy);
   zap_stop(&d->zap);
   if (d->zctx)
     zmq_ctx_term(d->zctx);
@@ -430,6 +435,8 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
     if (now >= next_out) {
       if ((rc = reload_modes(d, eng, err)) < 0 || (rc = auto_monitor(d, eng, err)) < 0)
         break;
+      if (d->orders_open && (rc = policy_publish_tick(&d->policy, eng, &d->orders, err)) < 0)
+        break;
       if (d->alerts)
         fflush(d->alerts);
       if (d->flows)
@@ -473,6 +480,7 @@ int cmd_engine(int argc, char **argv) {
   if (rc == 0 && d.orders_open) {
     eng.order_hook = send_order;
     eng.order_hook_ctx = &d.orders;
+    rc = policy_publish_tick(&d.policy, &eng, &d.orders, &err);
   }
   if (rc == 0 && !d.o.quiet)
     fprintf(stderr, "habit: engine: listening on %s, model %s (%s)%s%s\n", d.o.listen,
@@ -495,7 +503,8 @@ int cmd_engine(int argc, char **argv) {
             "bad frames %llu, refused connections %llu; process events: exec %llu, "
             "fork %llu, exit %llu, existing %llu (learned %llu, checked %llu); file events %llu "
             "(learned %llu, checked %llu); repeated host alerts suppressed %llu; process "
-            "table resets %llu; resets ordered %llu (sent %llu, failed %llu)\n",
+            "table resets %llu; resets ordered %llu; policy versions %llu (published "
+            "%llu); orders sent %llu, failed %llu\n",
             (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
             (unsigned long long)eng.counts.checked,
             (unsigned long long)eng.counts.alerts_total,
@@ -513,7 +522,8 @@ int cmd_engine(int argc, char **argv) {
             (unsigned long long)eng.host.files_learned,
             (unsigned long long)eng.host.files_checked,
             (unsigned long long)eng.host.suppressed, (unsigned long long)eng.procs.resets,
-            (unsigned long long)eng.orders, (unsigned long long)d.orders.sent,
+            (unsigned long long)eng.orders, (unsigned long long)d.policy.versions,
+            (unsigned long long)d.policy.sends, (unsigned long long)d.orders.sent,
             (unsigned long long)d.orders.failed);
   engine_free(&eng);
   release(&d);

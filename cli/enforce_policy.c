@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
 #include "core/timefmt.h"
+#include "models/policy_codec.h"
 
 static int reload(struct enforce_policy *p, struct hb_error *err) {
   model_free(&p->m);
@@ -20,23 +22,94 @@ static int reload(struct enforce_policy *p, struct hb_error *err) {
 }
 
 int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const char *model,
-                        struct hb_error *err) {
+                        const char *engine, struct hb_error *err) {
   memset(p, 0, sizeof *p);
   config_defaults(&p->cfg);
   model_init(&p->m);
   int rc = cfg_path ? config_load(cfg_path, &p->cfg, err) : 0;
-  if (rc == 0 && (rc = store_open(&p->st, model, STORE_READONLY, err)) == 0)
+  if (rc == 0 && engine) {
+    p->engine = engine;
+    if (!(p->zctx = zmq_ctx_new()))
+      return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
+    if ((rc = order_sub_open(&p->sub, p->zctx, engine, err)) < 0)
+      return rc;
+    p->subscribed = true;
+    p->from_engine = !model;
+  }
+  if (rc == 0 && model && (rc = store_open(&p->st, model, STORE_READONLY, err)) == 0)
     p->opened = true;
   if (rc == 0)
     rc = enforce_policy_refresh(p, err);
   return rc;
 }
 
+/* A policy's bytes from the engine: a new version replaces the one in
+ * force, whole; a malformed one is refused (the old one stays). */
+static void take_policy(struct enforce_policy *p, const uint8_t *buf, size_t len) {
+  struct policy np;
+  struct hb_error err = {0, ""};
+  if (policy_decode(buf, len, &np, &err) < 0) {
+    p->policies_refused++;
+    fprintf(stderr, "habit: enforce: a policy from %s refused: %s\n", p->engine, err.msg);
+    return;
+  }
+  if (p->have_policy && np.version == p->version) {
+    policy_free(&np); /* the engine's repeat of the one in force */
+    return;
+  }
+  model_free(&p->m);
+  free(p->modes);
+  p->m = np.m; /* the decoded policy, moved in between two decisions */
+  p->modes = np.modes;
+  p->n_modes = np.n_modes;
+  p->default_mode = np.default_mode;
+  p->version = np.version;
+  p->have_policy = true;
+  p->reloads++;
+  fprintf(stderr, "habit: enforce: policy version %llu from %s: %u services, %u edges, %u "
+                  "programs, %u file accesses\n", (unsigned long long)np.version, p->engine,
+          p->m.n_services, p->m.n_edges, p->m.n_procs, p->m.n_files);
+}
+
+/* What the engine sent since the last call: policies and orders. */
+static int take_messages(struct enforce_policy *p, struct hb_error *err) {
+  struct order_msg *msg = malloc(sizeof *msg);
+  if (!msg)
+    return hb_fail(err, ENOMEM, "out of memory");
+  int rc;
+  struct hb_error e = {0, ""};
+  while ((rc = order_sub_next(&p->sub, msg, &e)) != 0) {
+    if (rc == -EBADMSG) {
+      fprintf(stderr, "habit: enforce: a message from %s refused: %s\n", p->engine, e.msg);
+      continue;
+    }
+    if (rc < 0)
+      break;
+    if (msg->type == ORDER_POLICY && p->from_engine)
+      take_policy(p, msg->policy, msg->policy_len);
+    else if (msg->type == ORDER_EVENT && p->on_order)
+      p->on_order(p->order_ctx, &msg->ev);
+  }
+  free(msg);
+  return rc < 0 ? hb_fail(err, -rc, "%s: %s", p->engine, zmq_strerror(-rc)) : 0;
+}
+
 int enforce_policy_refresh(struct enforce_policy *p, struct hb_error *err) {
-  return store_modes_changed(&p->st) ? reload(p, err) : 0;
+  int rc = p->subscribed ? take_messages(p, err) : 0;
+  if (rc == 0 && p->opened && store_modes_changed(&p->st))
+    rc = reload(p, err);
+  return rc;
 }
 
 uint8_t enforce_policy_mode(const struct enforce_policy *p, const char *service) {
+  if (p->from_engine) {
+    if (!p->have_policy)
+      return p->cfg.enforce.fail_closed ? EV_MODE_PROTECT : EV_MODE_MONITOR;
+    for (size_t i = 0; i < p->n_modes; i++)
+      if (strcmp(p->modes[i].service, service) == 0)
+        return p->modes[i].mode;
+    return p->default_mode;
+  }
   for (size_t i = 0; i < p->n_modes; i++)
     if (strcmp(p->modes[i].service, service) == 0)
       return p->modes[i].mode;
@@ -50,6 +123,12 @@ void enforce_policy_close(struct enforce_policy *p) {
   if (p->opened)
     store_close(&p->st);
   p->opened = false;
+  if (p->subscribed)
+    order_sub_close(&p->sub);
+  p->subscribed = false;
+  if (p->zctx)
+    zmq_ctx_term(p->zctx);
+  p->zctx = NULL;
   free(p->modes);
   p->modes = NULL;
   model_free(&p->m);
@@ -66,10 +145,11 @@ int enforce_policy_loop(struct enforce_policy *p, double duration,
     uint64_t now = hb_mono_ns();
     if (end && now >= end)
       break;
-    if (now >= next_check) {
+    if (now >= next_check || p->subscribed) {
       if (enforce_policy_refresh(p, err) < 0)
         return -EIO;
-      next_check = now + 500000000ull;
+      if (now >= next_check)
+        next_check = now + 500000000ull;
     }
     int rc = step(ctx, err);
     if (rc < 0)

@@ -1,15 +1,23 @@
-/* cli/enforce_policy.h — what an enforcer decides from: the config and the
- * model file, kept fresh.
+/* cli/enforce_policy.h — what an enforcer decides from: the config, and the
+ * model file or the engine's compiled policy, kept fresh.
  *
- * Contract: enforce_policy_open() loads the config (optional) and opens the
- * model read-only with its run-time modes; enforce_policy_refresh() reloads
- * both when another process changed the file (PRAGMA data_version: the
- * engine's writes, `policy mode`), at most as often as it is called.
- * enforce_policy_mode() is a service's mode as the engine sees it: set at
- * run time, else the config's, else the config's default, else discover.
+ * Contract: enforce_policy_open() loads the config (optional) and either
+ * opens the model read-only with its run-time modes (model != NULL) or
+ * subscribes to the engine's enforcers endpoint (engine != NULL; with a
+ * model too, only for orders). enforce_policy_refresh() reloads the file
+ * when another process changed it (PRAGMA data_version: the engine's
+ * writes, `policy mode`), or takes what the engine sent: a policy of a new
+ * version replaces the old at once, whole (decoded aside, then swapped;
+ * a malformed one is refused and the old one kept), and each order is
+ * handed to on_order. enforce_policy_mode() is a service's mode as the
+ * engine sees it: set at run time, else the config's, else the config's
+ * default, else discover; from the engine, its policy's — and before the
+ * first policy, protect for every service when the config says
+ * enforce.no_policy: closed (nothing allowed), else none enforced.
  * enforce_policy_loop() is every enforcer's main loop: until *stop (or
- * duration s, when > 0), refresh at most twice a second and call step,
- * which waits for its own events (up to ~200 ms). verdict_begin()/
+ * duration s, when > 0), refresh (a file at most twice a second, the
+ * engine's messages at every step) and call step, which waits for its
+ * own events (up to ~200 ms; ~20 ms when following an engine). verdict_begin()/
  * verdict_end() frame the JSON verdict line an enforcer writes for each
  * decision it takes against a program or a connection.
  */
@@ -24,6 +32,7 @@
 
 #include "config/config.h"
 #include "core/json.h"
+#include "core/order_bus.h"
 #include "models/model.h"
 #include "models/store.h"
 #include "models/store_modes.h"
@@ -36,10 +45,20 @@ struct enforce_policy {
   struct svc_mode *modes;
   size_t n_modes;
   uint64_t reloads;
+  /* Following an engine (--engine). */
+  const char *engine;
+  void *zctx;
+  struct order_sub sub;
+  bool subscribed, from_engine, have_policy;
+  uint64_t version;                      /* of the policy in force */
+  uint8_t default_mode;                  /* the policy's */
+  uint64_t policies_refused;
+  void (*on_order)(void *ctx, const struct event *ev);
+  void *order_ctx;
 };
 
 int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const char *model,
-                        struct hb_error *err);
+                        const char *engine, struct hb_error *err);
 int enforce_policy_refresh(struct enforce_policy *p, struct hb_error *err);
 uint8_t enforce_policy_mode(const struct enforce_policy *p, const char *service);
 void enforce_policy_close(struct enforce_policy *p);

@@ -711,7 +711,7 @@ static int cv_endpoint(struct yw *w, yaml_node_t *v, const struct yw_path *p, ch
 }
 
 /* enforce.reset: the threat ids (3000-3063) that reset a connection of a
- * protected service; [] for none. */
+ * protected service, [] for none; enforce.no_policy: open | closed. */
 static int parse_enforce(struct yw *w, yaml_node_t *n, const struct yw_path *p,
                          struct cfg_enforce *e) {
   yaml_node_pair_t *pairs;
@@ -721,8 +721,17 @@ static int parse_enforce(struct yw *w, yaml_node_t *n, const struct yw_path *p,
     size_t len;
     const char *k = key_text(w, &pairs[i], &len);
     struct yw_path kp = under(p, k, len);
+    if (key_is(k, len, "no_policy")) {
+      yaml_node_t *v = yw_node(w, pairs[i].value);
+      char q[YW_QUOTE_MAX];
+      if (!yw_is_null(v) && (yw_scalar_is(v, "open") || yw_scalar_is(v, "closed")))
+        e->fail_closed = yw_scalar_is(v, "closed");
+      else
+        rc = yw_fail_at(w, v, &kp, "expected open or closed, got %s", yw_describe(v, q));
+      continue;
+    }
     if (!key_is(k, len, "reset")) {
-      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "reset");
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "no_policy, reset");
       continue;
     }
     yaml_node_item_t *items;

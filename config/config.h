@@ -136,9 +136,14 @@ struct cfg_engine {
 };
 
 /* habit enforce: which threats a protected service's connection is reset
- * for (bit SIG_THREAT_BIT(id) of detect/signatures.h: ids 3000-3063). */
+ * for (bit SIG_THREAT_BIT(id) of detect/signatures.h: ids 3000-3063), and
+ * what an enforcer does while it has no policy from the engine. */
 struct cfg_enforce {
   uint64_t reset_threats;
+  bool fail_closed; /* no_policy: closed — until an enforcer has the
+                       engine's policy, every configured service is
+                       protected with nothing allowed (else: nothing is
+                       enforced) */
 };
 
 struct config {

@@ -1,10 +1,12 @@
 #include "core/order_bus.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 
 #define SEQ_LEN 8
+#define HDR_LEN (SEQ_LEN + 1) /* sequence, type */
 
 static int zfail(struct hb_error *err, const char *what, const char *endpoint) {
   int e = zmq_errno();
@@ -39,29 +41,48 @@ int order_pub_open(struct order_pub *p, void *zctx, const char *endpoint,
   return p->sock ? 0 : -(err && err->code ? err->code : EIO);
 }
 
-int order_pub_send(struct order_pub *p, const struct event *ev) {
-  uint8_t buf[SEQ_LEN + EV_MAX_WIRE];
-  int len = ev_encode(ev, buf + SEQ_LEN, sizeof buf - SEQ_LEN);
-  if (len < 0) {
+/* Send seq, type and payload as one frame, never waiting. */
+static int send_frame(struct order_pub *p, uint8_t type, const uint8_t *payload, size_t len) {
+  zmq_msg_t msg;
+  if (zmq_msg_init_size(&msg, HDR_LEN + len) != 0) {
     p->failed++;
-    return len;
+    return -ENOMEM;
   }
+  uint8_t *b = zmq_msg_data(&msg);
   uint64_t seq = p->seq + 1;
   for (int i = 0; i < SEQ_LEN; i++)
-    buf[i] = (uint8_t)(seq >> (8 * (SEQ_LEN - 1 - i)));
+    b[i] = (uint8_t)(seq >> (8 * (SEQ_LEN - 1 - i)));
+  b[SEQ_LEN] = type;
+  memcpy(b + HDR_LEN, payload, len);
   int rc;
   do {
-    rc = zmq_send(p->sock, buf, (size_t)len + SEQ_LEN, ZMQ_DONTWAIT);
+    rc = zmq_msg_send(&msg, p->sock, ZMQ_DONTWAIT);
   } while (rc < 0 && zmq_errno() == EINTR);
   if (rc < 0) {
+    int e = zmq_errno();
+    zmq_msg_close(&msg);
     p->failed++;
-    return -zmq_errno();
+    return -e;
   }
   /* PUB never refuses for a slow subscriber: it drops, and the gap in
    * the sequence tells the subscriber. */
   p->seq = seq;
   p->sent++;
   return 0;
+}
+
+int order_pub_send(struct order_pub *p, const struct event *ev) {
+  uint8_t buf[EV_MAX_WIRE];
+  int len = ev_encode(ev, buf, sizeof buf);
+  if (len < 0) {
+    p->failed++;
+    return len;
+  }
+  return send_frame(p, ORDER_EVENT, buf, (size_t)len);
+}
+
+int order_pub_send_policy(struct order_pub *p, const uint8_t *policy, size_t len) {
+  return send_frame(p, ORDER_POLICY, policy, len);
 }
 
 void order_pub_close(struct order_pub *p) {
@@ -73,8 +94,16 @@ void order_pub_close(struct order_pub *p) {
 int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
                    struct hb_error *err) {
   memset(s, 0, sizeof *s);
+  s->msg = malloc(sizeof(zmq_msg_t));
+  if (!s->msg)
+    return hb_fail(err, ENOMEM, "out of memory");
+  zmq_msg_init(s->msg);
   s->sock = open_sock(zctx, ZMQ_SUB, endpoint, err);
-  return s->sock ? 0 : -(err && err->code ? err->code : EIO);
+  if (!s->sock) {
+    order_sub_close(s);
+    return -(err && err->code ? err->code : EIO);
+  }
+  return 0;
 }
 
 int order_sub_fd(const struct order_sub *s) {
@@ -85,26 +114,38 @@ int order_sub_fd(const struct order_sub *s) {
   return fd;
 }
 
-int order_sub_next(struct order_sub *s, struct event *ev, struct hb_error *err) {
-  uint8_t buf[SEQ_LEN + EV_MAX_WIRE + 1];
+int order_sub_next(struct order_sub *s, struct order_msg *m, struct hb_error *err) {
   int n;
   do {
-    n = zmq_recv(s->sock, buf, sizeof buf, ZMQ_DONTWAIT);
+    n = zmq_msg_recv(s->msg, s->sock, ZMQ_DONTWAIT);
   } while (n < 0 && zmq_errno() == EINTR);
   if (n < 0)
     return zmq_errno() == EAGAIN ? 0 : -zmq_errno();
-  if ((size_t)n >= sizeof buf || n <= SEQ_LEN) {
+  const uint8_t *b = zmq_msg_data(s->msg);
+  size_t len = zmq_msg_size(s->msg);
+  if (len <= HDR_LEN || (b[SEQ_LEN] != ORDER_EVENT && b[SEQ_LEN] != ORDER_POLICY)) {
     s->rejected++;
-    return hb_fail(err, EBADMSG, "order of %d bytes: expected %d to %d", n, SEQ_LEN + 1,
-                   SEQ_LEN + EV_MAX_WIRE);
+    return hb_fail(err, EBADMSG, "message of %zu bytes: expected a sequence number, a type "
+                   "('E' or 'P') and a body", len);
   }
   uint64_t seq = 0;
   for (int i = 0; i < SEQ_LEN; i++)
-    seq = seq << 8 | buf[i];
-  int rc = ev_decode(buf + SEQ_LEN, (size_t)n - SEQ_LEN, ev, err);
-  if (rc < 0) {
-    s->rejected++;
-    return rc;
+    seq = seq << 8 | b[i];
+  m->type = b[SEQ_LEN];
+  m->policy = NULL;
+  m->policy_len = 0;
+  if (m->type == ORDER_EVENT) {
+    int rc = len - HDR_LEN > EV_MAX_WIRE
+                 ? hb_fail(err, EBADMSG, "an order of %zu bytes: at most %d", len - HDR_LEN,
+                           EV_MAX_WIRE)
+                 : ev_decode(b + HDR_LEN, len - HDR_LEN, &m->ev, err);
+    if (rc < 0) {
+      s->rejected++;
+      return rc;
+    }
+  } else {
+    m->policy = b + HDR_LEN;
+    m->policy_len = len - HDR_LEN;
   }
   /* A gap after the first message is what PUB dropped; a sequence that
    * goes back is a restarted engine, which starts counting anew. */
@@ -119,4 +160,9 @@ void order_sub_close(struct order_sub *s) {
   if (s->sock)
     zmq_close(s->sock);
   s->sock = NULL;
+  if (s->msg) {
+    zmq_msg_close(s->msg);
+    free(s->msg);
+  }
+  s->msg = NULL;
 }

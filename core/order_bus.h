@@ -2,7 +2,9 @@
  *
  * Contract: the engine binds an order_pub (PUB); each enforcer connects an
  * order_sub (SUB, every message). A message is one frame: an 8-byte
- * big-endian sequence number, then one event in the core/event.h codec.
+ * big-endian sequence number, a type byte, then either one event in the
+ * core/event.h codec ('E': an order, e.g. a reset) or a compiled policy
+ * ('P': models/policy_codec.h, decoded by the caller).
  * order_pub_send() never waits: a subscriber too slow to keep up loses
  * messages at PUB's high-water mark, and order_sub_next() counts the gap
  * in the sequence as `missed` (nothing is lost silently; a subscriber that
@@ -21,6 +23,15 @@
 
 #define ORDER_HWM 1024 /* messages queued per subscriber before PUB drops */
 
+enum order_type { ORDER_EVENT = 'E', ORDER_POLICY = 'P' };
+
+struct order_msg {
+  uint8_t type;           /* enum order_type */
+  struct event ev;        /* ORDER_EVENT */
+  const uint8_t *policy;  /* ORDER_POLICY: valid until the next call */
+  size_t policy_len;
+};
+
 struct order_pub {
   void *sock;
   uint64_t seq;            /* of the last message sent */
@@ -29,6 +40,7 @@ struct order_pub {
 
 struct order_sub {
   void *sock;
+  void *msg;               /* zmq_msg_t of the last message */
   uint64_t last_seq;       /* 0: nothing received yet */
   uint64_t received, missed, rejected;
 };
@@ -37,6 +49,8 @@ int order_pub_open(struct order_pub *p, void *zctx, const char *endpoint,
                    struct hb_error *err);
 /* Publish ev; 0, or a negative errno (counted in failed). */
 int order_pub_send(struct order_pub *p, const struct event *ev);
+/* Publish a compiled policy's bytes; the same. */
+int order_pub_send_policy(struct order_pub *p, const uint8_t *policy, size_t len);
 void order_pub_close(struct order_pub *p);
 
 int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
@@ -44,10 +58,10 @@ int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
 /* The socket's fd for poll(2) (ZMQ_FD: readable means "check", not "a
  * message is here"), or -1. */
 int order_sub_fd(const struct order_sub *s);
-/* Next order without waiting: 1 when *ev holds one, 0 when none is
+/* Next message without waiting: 1 when *m holds one, 0 when none is
  * queued, -EBADMSG for a rejected frame (err says why; read on), another
  * negative errno on a socket failure. */
-int order_sub_next(struct order_sub *s, struct event *ev, struct hb_error *err);
+int order_sub_next(struct order_sub *s, struct order_msg *m, struct hb_error *err);
 void order_sub_close(struct order_sub *s);
 
 #endif

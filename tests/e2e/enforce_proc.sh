@@ -120,6 +120,27 @@ wait "$ENF" 2>/dev/null || true
 [ "$(/usr/bin/cat "$TMP/secret")" = s3cret ] || fail "after kill -9 the secret is still denied"
 pass "enforcer killed: nothing left behind (fail-open)"
 
+# From the engine's compiled policy instead of the model file.
+ORDERS="ipc://$TMP/orders.sock"
+"$HABIT" engine --config "$TMP/c.yaml" --model "$M" --listen "$SOCK" --enforcers "$ORDERS" \
+  2>"$TMP/engine2.log" &
+ENG=$!
+PIDS+=($ENG)
+wait_for "$TMP/engine2.log" "listening on"
+"$HABIT" enforce proc --engine "$ORDERS" --config "$TMP/c.yaml" 2>"$TMP/enforce-engine.log" &
+ENF=$!
+PIDS+=($ENF)
+wait_for "$TMP/enforce-engine.log" "policy version"
+out=$(injail '/usr/bin/sleep 0.1 && /usr/bin/id -u && echo LEARNED_OK' 2>&1) ||
+  fail "engine policy: learned programs refused: $out"
+rc=0
+out=$(injail '/usr/bin/whoami' 2>&1) || rc=$?
+[ "$rc" = 126 ] && grep -q "Operation not permitted" <<<"$out" ||
+  fail "engine policy: whoami in jail: exit $rc: $out"
+kill -TERM "$ENF" "$ENG"; wait "$ENF" || fail "enforcer exit $?"
+wait "$ENG" || fail "engine exit $?"
+pass "--engine: from the engine's compiled policy, learned programs run, whoami is denied"
+
 ENFORCE_LOG="$TMP/enforce-netlink.log"
 "$HABIT" enforce proc --model "$M" --config "$TMP/c.yaml" --backend netlink 2>"$ENFORCE_LOG" &
 ENF=$!

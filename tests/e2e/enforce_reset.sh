@@ -3,8 +3,11 @@
 # namespaces (client 10.199.0.1, server 10.199.0.2 with a keep-alive HTTP
 # server on 8080):
 #  - discover: `collect net` -> `engine` learn client -> server tcp/8080;
-#  - protect (`policy mode`): the engine runs with --enforcers, `enforce net
-#    --engine` in the server's namespace takes its orders. On one kept-alive
+#  - protect (`policy mode`), `enforce net --engine` in the server's
+#    namespace, no model file: before the engine runs it has no policy, and
+#    with enforce.no_policy: closed a new connection is refused; once the
+#    engine (--enforcers) publishes its compiled policy, the learned edge
+#    connects. The enforcer takes the engine's orders: on one kept-alive
 #    connection, a normal request is answered; a request with SQL injection
 #    makes the collector raise threat 3020, the engine orders a reset, and
 #    the next request on that connection fails with a reset (client side)
@@ -12,7 +15,8 @@
 #    two resets with correct checksums; alert and verdict say so;
 #  - a new connection (a learned edge) still works, and a connection with
 #    no threat is never reset;
-#  - back to monitor: the same attack is alerted ("allowed"), nothing reset.
+#  - back to monitor: a new policy version reaches the enforcer; the same
+#    attack is alerted ("allowed"), nothing reset.
 # Traffic stays between the two namespaces.
 source "$(dirname "$0")/_lib.sh"
 command -v iptables >/dev/null || fail "needs iptables"
@@ -112,6 +116,8 @@ services:
       - ip: 10.199.0.1
 flows:
   timeouts: {tcp_closed: 1}
+enforce:
+  no_policy: closed
 YAML
 M="$TMP/m.db"
 SOCK="ipc://$TMP/e.sock" ORDERS="ipc://$TMP/orders.sock"
@@ -142,15 +148,25 @@ pass "discover: cli -> srv tcp/8080 learned"
 
 "$HABIT" policy mode --model "$M" srv protect >/dev/null
 : >"$TMP/alerts.json"
-start_engine --enforcers "$ORDERS"
-grep -q "orders for enforcers on $ORDERS" "$TMP/engine.log" || fail "$(cat "$TMP/engine.log")"
-start_collector
-ip netns exec "$NB" "$HABIT" enforce net --model "$M" --config "$TMP/c.yaml" \
+# The enforcer first, with no model file: until the engine's policy comes,
+# the config says closed.
+ip netns exec "$NB" "$HABIT" enforce net --config "$TMP/c.yaml" \
   --engine "$ORDERS" --output "$TMP/verdicts.json" 2>"$TMP/enforce.log" &
 ENF=$!
 PIDS+=($ENF)
-wait_for "$TMP/enforce.log" "taking orders from"
-sleep 0.5 # the subscription reaches the engine
+wait_for "$TMP/enforce.log" "taking the policy and orders from"
+out=$(client / | tail -1)
+[[ $out == connect-failed* ]] || fail "no policy yet, fail-closed: $out"
+pass "no policy yet (enforce.no_policy: closed): a new connection is refused ($out)"
+start_engine --enforcers "$ORDERS"
+grep -q "orders for enforcers on $ORDERS" "$TMP/engine.log" || fail "$(cat "$TMP/engine.log")"
+wait_for "$TMP/enforce.log" "policy version"
+grep -q "policy version [0-9]* from $ORDERS: [0-9]* services, 1 edges" "$TMP/enforce.log" ||
+  fail "policy: $(grep policy "$TMP/enforce.log")"
+start_collector
+[ "$(client / | tail -1)" = answered ] || fail "the learned edge under the engine's policy"
+pass "the engine's compiled policy arrived: the learned edge connects"
+sleep 0.5
 ip netns exec "$NA" tcpdump -i "$VA" --immediate-mode -w "$TMP/a.pcap" -U 'tcp port 8080' 2>/dev/null &
 TD=$!
 PIDS+=($TD)
@@ -200,7 +216,9 @@ pass "the client's end got $n_rst reset(s), checksums correct"
 pass "protect: a new connection after the reset works"
 
 "$HABIT" policy mode --model "$M" srv monitor >/dev/null
-sleep 1.5
+for _ in $(seq 50); do [ "$(grep -c 'policy version' "$TMP/enforce.log")" -ge 2 ] && break; sleep 0.1; done
+[ "$(grep -c 'policy version' "$TMP/enforce.log")" -ge 2 ] || fail "no new policy version after the mode change"
+sleep 0.3
 out=$(client / "${ATTACK/users/accounts}" /after)
 [ "$(grep -c answered <<<"$out")" = 3 ] || fail "monitor: the attack was blocked: $out"
 for _ in $(seq 30); do [ "$(grep -c '"signature_id":3020' "$TMP/alerts.json")" -ge 2 ] && break; sleep 0.1; done
@@ -209,8 +227,9 @@ tail -1 "$TMP/alerts.json" | grep -c '"action":"allowed","gid":1,"signature_id":
 pass "monitor (no restart): the attack is alerted, allowed, not reset"
 
 kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
-grep -q "orders 1 (missed 0, refused 0)" "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
+grep -q "messages from the engine [0-9]* (missed 0, refused 0); connections ordered reset 1" \
+  "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
 ip netns exec "$NB" iptables -S | grep -c HABIT >/dev/null && fail "rules left: $(ip netns exec "$NB" iptables -S)"
 kill -TERM "$COL" "$ENG"; wait "$ENG" || fail "engine exited $?"
-grep -q "resets ordered 1 (sent 1, failed 0)" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
-pass "SIGTERM: summaries count one order; no rule left"
+grep -q "resets ordered 1; policy versions [1-9][0-9]* (published [1-9][0-9]*); orders sent [1-9][0-9]*, failed 0" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
+pass "SIGTERM: summaries count one order, policy versions; no rule left"

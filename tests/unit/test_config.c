@@ -986,7 +986,16 @@ static void test_enforce_section(void **state) {
   expect_error("enforce:\n  reset: 3020\n",
                "shop.yaml:2:10: enforce.reset: expected a list, got '3020'");
   expect_error("enforce:\n  drop: []\n",
-               "shop.yaml:2:3: unknown key 'drop' in enforce (expected one of: reset)");
+               "shop.yaml:2:3: unknown key 'drop' in enforce (expected one of: no_policy, "
+               "reset)");
+  assert_int_equal(parse("node: a\n", &c, &e), 0);
+  assert_false(c.enforce.fail_closed);
+  config_free(&c);
+  assert_int_equal(parse("enforce:\n  no_policy: closed\n", &c, &e), 0);
+  assert_true(c.enforce.fail_closed);
+  config_free(&c);
+  expect_error("enforce:\n  no_policy: shut\n",
+               "shop.yaml:2:14: enforce.no_policy: expected open or closed, got 'shut'");
 }
 
 static void test_threats_and_leaks(void **state) {
