@@ -26,6 +26,7 @@
 #include "collect/decode.h"
 #include "core/json.h"
 #include "core/timefmt.h"
+#include "detect/signatures.h"
 #include "enforce/flow_reset.h"
 #include "enforce/ipt_rules.h"
 #include "enforce/nfq_guard.h"
@@ -34,7 +35,7 @@
 static const char net_usage[] =
     "usage: habit enforce net --config C.yaml (--model M.db | --engine ENDPOINT)\n"
     "                         [--queue N] [--queue-bypass] [--output FILE|-]\n"
-    "                         [--duration SECONDS] [-q]\n"
+    "                         [--report ENDPOINT] [--duration SECONDS] [-q]\n"
     "\n"
     "Rejects, at their first packet, the connections of services in protect mode\n"
     "that are not edges of the model (iptables -j NFQUEUE, queue N, default 7361).\n"
@@ -45,10 +46,12 @@ static const char net_usage[] =
     "compiled policy (with --model: from the file) and take its orders: a\n"
     "connection with a threat is reset, both ends, at once. Before the first\n"
     "policy, the config's enforce.no_policy: open (nothing blocked) or closed.\n"
+    "--report ENDPOINT (the engine's --listen): every decision is also sent to\n"
+    "the engine as an event (an alert whose action is blocked).\n"
     "IPv4. Needs root.\n";
 
 struct enforce_net {
-  const char *model_path, *cfg_path, *output, *engine;
+  const char *model_path, *cfg_path, *output, *engine, *report_to;
   unsigned queue;
   bool bypass, quiet;
   double duration;
@@ -68,7 +71,7 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
       {"model", required_argument, NULL, 'm'},    {"config", required_argument, NULL, 'c'},
       {"queue", required_argument, NULL, 'Q'},    {"queue-bypass", no_argument, NULL, 'b'},
       {"output", required_argument, NULL, 'o'},   {"duration", required_argument, NULL, 'd'},
-      {"engine", required_argument, NULL, 'e'},
+      {"engine", required_argument, NULL, 'e'},  {"report", required_argument, NULL, 'r'},
       {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0},
   };
@@ -88,6 +91,7 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
     case 'b': x->bypass = true; break;
     case 'o': x->output = optarg; break;
     case 'e': x->engine = optarg; break;
+    case 'r': x->report_to = optarg; break;
     case 'd': x->duration = atof(optarg); break;
     case 'q': x->quiet = true; break;
     case 'h': fputs(net_usage, stdout); return 1;
@@ -126,6 +130,21 @@ static void report(struct enforce_net *x, const struct ev_flow *f) {
   char a[HB_ADDR_STRLEN], b[HB_ADDR_STRLEN];
   hb_addr_str(&f->cli, a);
   hb_addr_str(&f->srv, b);
+  if (x->pol.reporting) {
+    struct ev_alert al;
+    memset(&al, 0, sizeof al);
+    al.flow = *f;
+    al.flow.state = EV_STATE_NEW;
+    al.flow.first_ns = al.flow.last_ns = al.at_ns = hb_now_ns();
+    al.signature_id = SIG_NEW_EDGE;
+    al.category = EV_CAT_VIOLATION;
+    al.severity = 2;
+    al.mode = EV_MODE_PROTECT;
+    snprintf(al.signature, sizeof al.signature, "connection refused by habit enforce net: "
+             "%s -> %s %s/%u is not a learned edge", f->cli_service, f->srv_service,
+             f->proto == 6 ? "tcp" : f->proto == 17 ? "udp" : "ip", f->srv_port);
+    enforce_policy_report(&x->pol, &al);
+  }
   if (!x->quiet)
     fprintf(stderr, "habit: enforce net: rejected %s:%u (%s) -> %s:%u (%s) %s: not a learned "
                     "edge\n", a, f->cli_port, f->cli_service, b, f->srv_port, f->srv_service,
@@ -151,6 +170,13 @@ static void report_reset(struct enforce_net *x, const struct flow_reset_order *o
   char c[HB_ADDR_STRLEN], s[HB_ADDR_STRLEN];
   hb_addr_str(&f->cli, c);
   hb_addr_str(&f->srv, s);
+  if (x->pol.reporting) {
+    struct ev_alert al = *a;
+    al.at_ns = hb_now_ns();
+    snprintf(al.signature, sizeof al.signature, "connection reset by habit enforce net: %.*s",
+             (int)(sizeof al.signature - 48), a->signature);
+    enforce_policy_report(&x->pol, &al);
+  }
   if (!x->quiet)
     fprintf(stderr, "habit: enforce net: reset %s:%u (%s) -> %s:%u (%s) tcp: threat %u: %s\n",
             c, f->cli_port, f->cli_service, s, f->srv_port, f->srv_service, a->signature_id,
@@ -274,6 +300,8 @@ int cmd_enforce_net(int argc, char **argv) {
   int rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, x->engine, &err);
   x->pol.on_order = take_order;
   x->pol.order_ctx = x;
+  if (rc == 0 && x->report_to)
+    rc = enforce_policy_report_to(&x->pol, x->report_to, &err);
   if (rc == 0) {
     svc_map_init(&x->map, &x->pol.cfg);
     x->map_ready = true;
@@ -315,7 +343,7 @@ int cmd_enforce_net(int argc, char **argv) {
                     "failed %llu; policy reloads %llu (version %llu); messages from the "
                     "engine %llu (missed %llu, refused %llu); connections ordered reset "
                     "%llu (packets dropped %llu, resets sent %llu, probes %llu, failed %llu); "
-                    "rules removed\n",
+                    "decisions reported %llu (dropped %llu); rules removed\n",
             (unsigned long long)g->accepted, (unsigned long long)g->rejected,
             (unsigned long long)g->failed_verdicts, (unsigned long long)x->pol.reloads,
             (unsigned long long)x->pol.version, (unsigned long long)os->received,
@@ -323,7 +351,8 @@ int cmd_enforce_net(int argc, char **argv) {
             (unsigned long long)(os->rejected + x->pol.policies_refused),
             (unsigned long long)rs.ordered, (unsigned long long)rs.dropped,
             (unsigned long long)rs.resets_sent, (unsigned long long)rs.probes_sent,
-            (unsigned long long)rs.send_failed);
+            (unsigned long long)rs.send_failed, (unsigned long long)x->pol.reported,
+            (unsigned long long)x->pol.report.dropped);
   if (x->out && x->out != stdout)
     fclose(x->out);
   if (x->map_ready)

@@ -504,7 +504,7 @@ int cmd_engine(int argc, char **argv) {
             "fork %llu, exit %llu, existing %llu (learned %llu, checked %llu); file events %llu "
             "(learned %llu, checked %llu); repeated host alerts suppressed %llu; process "
             "table resets %llu; resets ordered %llu; policy versions %llu (published "
-            "%llu); orders sent %llu, failed %llu\n",
+            "%llu); orders sent %llu, failed %llu; enforcers' decisions %llu\n",
             (unsigned long long)eng.counts.flows, (unsigned long long)eng.counts.learned,
             (unsigned long long)eng.counts.checked,
             (unsigned long long)eng.counts.alerts_total,
@@ -524,7 +524,7 @@ int cmd_engine(int argc, char **argv) {
             (unsigned long long)eng.host.suppressed, (unsigned long long)eng.procs.resets,
             (unsigned long long)eng.orders, (unsigned long long)d.policy.versions,
             (unsigned long long)d.policy.sends, (unsigned long long)d.orders.sent,
-            (unsigned long long)d.orders.failed);
+            (unsigned long long)d.orders.failed, (unsigned long long)eng.enforced);
   engine_free(&eng);
   release(&d);
   return rc < 0 ? cli_exit_for(rc) : EXIT_OK;

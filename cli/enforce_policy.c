@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <zmq.h>
 
@@ -101,6 +102,35 @@ int enforce_policy_refresh(struct enforce_policy *p, struct hb_error *err) {
   return rc;
 }
 
+int enforce_policy_report_to(struct enforce_policy *p, const char *endpoint,
+                             struct hb_error *err) {
+  if (!p->zctx && !(p->zctx = zmq_ctx_new()))
+    return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
+  int rc = bus_out_open(&p->report, p->zctx, endpoint, false, false, err);
+  if (rc == 0)
+    p->reporting = true;
+  return rc;
+}
+
+void enforce_policy_report(struct enforce_policy *p, const struct ev_alert *a) {
+  if (!p->reporting)
+    return;
+  struct event *ev = calloc(1, sizeof *ev);
+  if (!ev) {
+    p->report.dropped++;
+    return;
+  }
+  ev->kind = EV_ALERT;
+  ev->ts_ns = hb_now_ns();
+  snprintf(ev->node, sizeof ev->node, "%s", p->cfg.node);
+  ev->u.alert = *a;
+  ev->u.alert.action = EV_ACTION_BLOCKED;
+  /* Sent at once: a decision is rare and worth its own message. */
+  if (bus_out_send(&p->report, ev, NULL) == 0 && bus_out_flush(&p->report, NULL) == 0)
+    p->reported++;
+  free(ev);
+}
+
 uint8_t enforce_policy_mode(const struct enforce_policy *p, const char *service) {
   if (p->from_engine) {
     if (!p->have_policy)
@@ -126,6 +156,9 @@ void enforce_policy_close(struct enforce_policy *p) {
   if (p->subscribed)
     order_sub_close(&p->sub);
   p->subscribed = false;
+  if (p->reporting)
+    bus_out_close(&p->report);
+  p->reporting = false;
   if (p->zctx)
     zmq_ctx_term(p->zctx);
   p->zctx = NULL;

@@ -17,7 +17,8 @@
  * enforce_policy_loop() is every enforcer's main loop: until *stop (or
  * duration s, when > 0), refresh (a file at most twice a second, the
  * engine's messages at every step) and call step, which waits for its
- * own events (up to ~200 ms; ~20 ms when following an engine). verdict_begin()/
+ * own events (up to ~200 ms; ~20 ms when following an engine).
+ * enforce_policy_report() sends a decision to the engine as an event. verdict_begin()/
  * verdict_end() frame the JSON verdict line an enforcer writes for each
  * decision it takes against a program or a connection.
  */
@@ -31,6 +32,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/bus.h"
 #include "core/json.h"
 #include "core/order_bus.h"
 #include "models/model.h"
@@ -55,11 +57,23 @@ struct enforce_policy {
   uint64_t policies_refused;
   void (*on_order)(void *ctx, const struct event *ev);
   void *order_ctx;
+  /* Decisions reported to the engine (--report). */
+  struct bus_out report;
+  bool reporting;
+  uint64_t reported;
 };
 
 int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const char *model,
                         const char *engine, struct hb_error *err);
 int enforce_policy_refresh(struct enforce_policy *p, struct hb_error *err);
+/* Report decisions to the engine at endpoint (its --listen), as a
+ * collector does: a PUSH socket that never waits — what finds it full,
+ * or no engine yet, is counted in report.dropped. */
+int enforce_policy_report_to(struct enforce_policy *p, const char *endpoint,
+                             struct hb_error *err);
+/* One decision, as an alert whose action is "blocked" (the engine keeps
+ * it as it is); nothing when not reporting. */
+void enforce_policy_report(struct enforce_policy *p, const struct ev_alert *a);
 uint8_t enforce_policy_mode(const struct enforce_policy *p, const char *service);
 void enforce_policy_close(struct enforce_policy *p);
 int enforce_policy_loop(struct enforce_policy *p, double duration,

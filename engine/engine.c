@@ -163,6 +163,13 @@ int engine_event(struct engine *e, const struct event *ev, struct hb_error *err)
     struct ev_alert a = ev->u.alert;
     struct svc_endpoint cli, srv;
     svc_map_flow(&e->map, &a.flow, &cli, &srv);
+    if (a.action == EV_ACTION_BLOCKED) {
+      /* An enforcer's decision (collectors never block): reported as it
+       * was taken, in the mode it was taken in, and never ordered again. */
+      e->enforced++;
+      on_alert(e, &a);
+      return 0;
+    }
     a.mode = mode_for(e, &a.flow);
     a.action = EV_ACTION_ALLOWED;
     if (orders_reset(e, &a)) {

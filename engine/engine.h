@@ -72,7 +72,8 @@ struct engine {
    * "blocked". NULL: no enforcer listens, and nothing is "blocked". */
   void (*order_hook)(void *ctx, const char *node, const struct ev_alert *a);
   void *order_hook_ctx;
-  uint64_t orders; /* resets ordered */
+  uint64_t orders;   /* resets ordered */
+  uint64_t enforced; /* enforcers' decisions received (alerts "blocked") */
   /* Modes set at run time (habit policy mode): they override the config's
    * for their services; the override of --mode overrides them. Owned by
    * the caller (engine_set_modes). */

@@ -15,6 +15,7 @@
 #    two resets with correct checksums; alert and verdict say so;
 #  - a new connection (a learned edge) still works, and a connection with
 #    no threat is never reset;
+#  - the enforcer's decisions (--report) are alerts of the engine;
 #  - back to monitor: a new policy version reaches the enforcer; the same
 #    attack is alerted ("allowed"), nothing reset.
 # Traffic stays between the two namespaces.
@@ -151,7 +152,7 @@ pass "discover: cli -> srv tcp/8080 learned"
 # The enforcer first, with no model file: until the engine's policy comes,
 # the config says closed.
 ip netns exec "$NB" "$HABIT" enforce net --config "$TMP/c.yaml" \
-  --engine "$ORDERS" --output "$TMP/verdicts.json" 2>"$TMP/enforce.log" &
+  --engine "$ORDERS" --report "$SOCK" --output "$TMP/verdicts.json" 2>"$TMP/enforce.log" &
 ENF=$!
 PIDS+=($ENF)
 wait_for "$TMP/enforce.log" "taking the policy and orders from"
@@ -201,6 +202,14 @@ grep -q "\"action\":\"blocked\",\"what\":\"connection\".*\"src_port\":$port.*\"h
 lat=$(sed -n 's/.*in force \([0-9.]*\) ms after the packet/\1/p' "$TMP/enforce.log")
 [ -n "$lat" ] || fail "no order taken: $(cat "$TMP/enforce.log")"
 pass "the alert says blocked, the enforcer's verdict says reset (order in force $lat ms after the packet)"
+# The enforcer's decisions reach the engine as events: the refusal it made
+# before the engine ran (queued until the engine bound) and the reset.
+for _ in $(seq 30); do grep -q "connection reset by habit enforce net" "$TMP/alerts.json" && break; sleep 0.1; done
+grep -q "\"src_port\":$port,.*\"action\":\"blocked\",\"gid\":1,\"signature_id\":3020,\"rev\":1,\"signature\":\"connection reset by habit enforce net: SQL injection" \
+  "$TMP/alerts.json" || fail "the reset did not reach the engine: $(grep -c . "$TMP/alerts.json") alerts"
+grep -q "\"action\":\"blocked\",\"gid\":1,\"signature_id\":1001,\"rev\":1,\"signature\":\"connection refused by habit enforce net: cli -> srv tcp/8080 is not a learned edge\"" \
+  "$TMP/alerts.json" || fail "the refusal did not reach the engine: $(grep 1001 "$TMP/alerts.json")"
+pass "the enforcer's decisions (the refusal, the reset) are alerts of the engine"
 
 kill -INT "$TD"; wait "$TD" 2>/dev/null || true
 tcpdump -nn -vv -r "$TMP/a.pcap" "tcp[tcpflags] & tcp-rst != 0 and tcp port $port" \
@@ -229,7 +238,8 @@ pass "monitor (no restart): the attack is alerted, allowed, not reset"
 kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
 grep -q "messages from the engine [0-9]* (missed 0, refused 0); connections ordered reset 1" \
   "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
+grep -q "decisions reported 2 (dropped 0)" "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
 ip netns exec "$NB" iptables -S | grep -c HABIT >/dev/null && fail "rules left: $(ip netns exec "$NB" iptables -S)"
 kill -TERM "$COL" "$ENG"; wait "$ENG" || fail "engine exited $?"
-grep -q "resets ordered 1; policy versions [1-9][0-9]* (published [1-9][0-9]*); orders sent [1-9][0-9]*, failed 0" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
+grep -q "resets ordered 1; policy versions [1-9][0-9]* (published [1-9][0-9]*); orders sent [1-9][0-9]*, failed 0; enforcers' decisions 2" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
 pass "SIGTERM: summaries count one order, policy versions; no rule left"

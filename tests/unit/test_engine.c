@@ -509,9 +509,18 @@ static void test_threat_orders_reset(void **state) {
   feed(&e, threat_event("10.1.0.10", "10.1.0.20", SIG_LEAK_CARD, TCP)); /* web as client */
   assert_int_equal(o.n, 2);
   assert_int_equal(e.orders, 2);
+  /* An enforcer's report of its reset: kept as it is, never ordered again. */
+  struct event *done = threat_event("10.1.0.99", "10.1.0.10", SIG_HTTP_SQLI, TCP);
+  done->u.alert.action = EV_ACTION_BLOCKED;
+  done->u.alert.mode = EV_MODE_PROTECT;
+  feed(&e, done);
+  assert_int_equal(o.n, 2);
+  assert_int_equal(e.enforced, 1);
   struct lines l;
   read_lines(alerts, &l);
-  assert_int_equal(l.n, 6);
+  assert_int_equal(l.n, 7);
+  expect_in(l.line[6], "\"action\":\"blocked\"");
+  expect_in(l.line[6], "\"mode\":\"protect\"");
   expect_in(l.line[0], "\"action\":\"allowed\"");
   expect_in(l.line[1], "\"action\":\"blocked\"");
   for (size_t i = 2; i < 5; i++)
