@@ -48,7 +48,7 @@ static const char net_usage[] =
     "policy, the config's enforce.no_policy: open (nothing blocked) or closed.\n"
     "--report ENDPOINT (the engine's --listen): every decision is also sent to\n"
     "the engine as an event (an alert whose action is blocked).\n"
-    "IPv4. Needs root.\n";
+    "IPv4 (iptables) and IPv6 (ip6tables); resets of threats: IPv4. Needs root.\n";
 
 struct enforce_net {
   const char *model_path, *cfg_path, *output, *engine, *report_to;
@@ -106,23 +106,25 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
   return 0;
 }
 
-/* The IPv4 CIDRs of every configured service: what the rules queue. */
-static int collect_cidrs(const struct config *cfg, struct ipt_rules *r, struct hb_error *err) {
+/* The CIDRs of every configured service, by family: what the rules
+ * queue (r[0] iptables, r[1] ip6tables). */
+static int collect_cidrs(const struct config *cfg, struct ipt_rules r[2], struct hb_error *err) {
+  r[1].v6 = true;
   for (size_t i = 0; i < cfg->n_services; i++)
     for (size_t j = 0; j < cfg->services[i].n_selectors; j++) {
       const struct cfg_selector *s = &cfg->services[i].selectors[j];
       for (size_t k = 0; k < s->n_cidrs; k++) {
-        if (s->cidrs[k].net.family != 4)
-          continue;
-        if (r->n_cidrs == IPT_MAX_CIDRS)
-          return hb_fail(err, E2BIG, "more than %d service CIDRs", IPT_MAX_CIDRS);
+        struct ipt_rules *f = &r[s->cidrs[k].net.family == 6];
+        if (f->n_cidrs == IPT_MAX_CIDRS)
+          return hb_fail(err, E2BIG, "more than %d service CIDRs of one family",
+                         IPT_MAX_CIDRS);
         char a[HB_ADDR_STRLEN];
-        snprintf(r->cidrs[r->n_cidrs++], sizeof r->cidrs[0], "%s/%u",
+        snprintf(f->cidrs[f->n_cidrs++], sizeof f->cidrs[0], "%s/%u",
                  hb_addr_str(&s->cidrs[k].net, a), s->cidrs[k].len);
       }
     }
-  if (r->n_cidrs == 0)
-    return hb_fail(err, EINVAL, "%s: no service has an IPv4 address to guard", cfg->path);
+  if (r[0].n_cidrs + r[1].n_cidrs == 0)
+    return hb_fail(err, EINVAL, "%s: no service has an address to guard", cfg->path);
   return 0;
 }
 
@@ -280,7 +282,7 @@ static int queue_step(void *ctx, struct hb_error *err) {
 
 int cmd_enforce_net(int argc, char **argv) {
   struct enforce_net *x = calloc(1, sizeof *x);
-  struct ipt_rules *rules = calloc(1, sizeof *rules);
+  struct ipt_rules *rules = calloc(2, sizeof *rules); /* IPv4, IPv6 */
   if (!x || !rules) {
     free(x);
     free(rules);
@@ -314,16 +316,18 @@ int cmd_enforce_net(int argc, char **argv) {
    * connections would be dropped (or, bypassed, pass unchecked). */
   if (rc == 0)
     rc = nfq_guard_open(g, (uint16_t)x->queue, decide, x, &err);
-  rules->queue = (uint16_t)x->queue;
-  rules->bypass = x->bypass;
-  if (rc == 0)
-    rc = ipt_rules_install(rules, &err);
+  for (int f = 0; f < 2; f++) {
+    rules[f].queue = (uint16_t)x->queue;
+    rules[f].bypass = x->bypass;
+    if (rc == 0 && rules[f].n_cidrs)
+      rc = ipt_rules_install(&rules[f], &err);
+  }
   if (rc == 0 && x->engine && (rc = flow_reset_open(&x->resets, rules, &err)) == 0)
     x->resets_open = true;
   if (rc == 0) {
     if (!x->quiet)
-      fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu CIDR%s (%s)\n",
-              x->queue, rules->n_cidrs, rules->n_cidrs == 1 ? "" : "s",
+      fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu IPv4 and %zu IPv6 "
+                      "CIDRs (%s)\n", x->queue, rules[0].n_cidrs, rules[1].n_cidrs,
               x->bypass ? "fail-open: --queue-bypass" : "fail-closed");
     if (!x->quiet && x->engine)
       fprintf(stderr, "habit: enforce net: taking %sorders from %s\n",
@@ -334,7 +338,8 @@ int cmd_enforce_net(int argc, char **argv) {
   const struct order_sub *os = &x->pol.sub;
   if (x->resets_open) /* before the chain goes: it deletes its own rules */
     flow_reset_close(&x->resets);
-  ipt_rules_remove(rules);
+  ipt_rules_remove(&rules[0]);
+  ipt_rules_remove(&rules[1]);
   nfq_guard_close(g);
   if (rc < 0)
     cli_error("enforce net: %s", err.msg);

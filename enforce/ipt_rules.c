@@ -9,12 +9,13 @@
 
 #include "enforce/nfq_guard.h"
 
-/* Run iptables with these arguments (NULL-terminated, "-w" added): 0 when
- * it exits 0. Its messages go to /dev/null: failures are habit's to say. */
-static int ipt(const char *const *args) {
+/* Run iptables (ip6tables with v6) with these arguments (NULL-terminated,
+ * "-w" added): 0 when it exits 0. Its messages go to /dev/null: failures
+ * are habit's to say. */
+static int ipt_run(bool v6, const char *const *args) {
   const char *argv[32];
   size_t n = 0;
-  argv[n++] = "iptables";
+  argv[n++] = v6 ? "ip6tables" : "iptables";
   argv[n++] = "-w";
   for (; *args && n < 31; args++)
     argv[n++] = *args;
@@ -28,7 +29,7 @@ static int ipt(const char *const *args) {
       dup2(devnull, 1);
       dup2(devnull, 2);
     }
-    execvp("iptables", (char *const *)argv);
+    execvp(argv[0], (char *const *)argv);
     _exit(127);
   }
   int st;
@@ -37,6 +38,8 @@ static int ipt(const char *const *args) {
       return -errno;
   return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
+
+#define ipt(args) ipt_run(r->v6, args)
 
 #define JUMPS_PER_CIDR 4
 static const char *const hooks[JUMPS_PER_CIDR] = {"INPUT", "OUTPUT", "FORWARD", "FORWARD"};
@@ -51,8 +54,9 @@ int ipt_rules_install(struct ipt_rules *r, struct hb_error *err) {
   r->chain_made = false;
   const char *mk[] = {"-N", r->chain, NULL};
   if (ipt(mk) < 0)
-    return hb_fail(err, EIO, "iptables: cannot create chain %s (is iptables installed, are "
-                   "we root, does it exist already?)", r->chain);
+    return hb_fail(err, EIO, "%s: cannot create chain %s (is it installed, are we root, "
+                   "does the chain exist already?)", r->v6 ? "ip6tables" : "iptables",
+                   r->chain);
   r->chain_made = true;
   char own[16];
   snprintf(own, sizeof own, "0x%x", NFQ_OWN_MARK);
@@ -64,16 +68,17 @@ int ipt_rules_install(struct ipt_rules *r, struct hb_error *err) {
                      "--queue-num", queue, r->bypass ? "--queue-bypass" : NULL, NULL};
   if (ipt(mine) < 0 || ipt(rst) < 0 || ipt(unreach) < 0 || ipt(q) < 0) {
     ipt_rules_remove(r);
-    return hb_fail(err, EIO, "iptables: cannot fill chain %s (REJECT, conntrack, NFQUEUE "
-                   "targets missing?)", r->chain);
+    return hb_fail(err, EIO, "%s: cannot fill chain %s (REJECT, conntrack, NFQUEUE "
+                   "targets missing?)", r->v6 ? "ip6tables" : "iptables", r->chain);
   }
   for (size_t i = 0; i < r->n_cidrs; i++)
     for (size_t k = 0; k < JUMPS_PER_CIDR; k++) {
       const char *jump[] = {"-I", hooks[k], sides[k], r->cidrs[i], "-j", r->chain, NULL};
       if (ipt(jump) < 0) {
         ipt_rules_remove(r);
-        return hb_fail(err, EIO, "iptables: cannot add %s %s %s -j %s", hooks[k], sides[k],
-                       r->cidrs[i], r->chain);
+        return hb_fail(err, EIO, "%s: cannot add %s %s %s -j %s",
+                       r->v6 ? "ip6tables" : "iptables", hooks[k], sides[k], r->cidrs[i],
+                       r->chain);
       }
       r->jumps++;
     }

@@ -12,8 +12,9 @@
  * ipt_rules_remove() deletes exactly what was installed, and is safe to
  * call twice or after a failed install. ipt_rules_flow() adds the rules
  * that queue one connection's every packet (a reset ordered by the
- * engine: enforce/flow_reset.h). IPv4 only (iptables); the iptables
- * binary is run, never a shell.
+ * engine: enforce/flow_reset.h). One set of rules is one family: IPv4
+ * (iptables) or, with v6, IPv6 (ip6tables: the same rules, REJECT with
+ * tcp-reset or icmp6-port-unreachable). The binary is run, never a shell.
  */
 #ifndef HABIT_ENFORCE_IPT_RULES_H
 #define HABIT_ENFORCE_IPT_RULES_H
@@ -29,6 +30,7 @@
 struct ipt_rules {
   uint16_t queue;
   bool bypass;
+  bool v6;            /* ip6tables, IPv6 CIDRs */
   char chain[32];
   char cidrs[IPT_MAX_CIDRS][48];
   size_t n_cidrs;

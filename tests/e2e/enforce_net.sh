@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # habit enforce net, end to end, between two network namespaces (client
-# 10.198.0.1, server 10.198.0.2 with HTTP on 8080 and a logging TCP
-# listener on 9090):
+# 10.198.0.1 and fd00:198::1, server 10.198.0.2 and fd00:198::2 with HTTP
+# on 8080 and a logging TCP listener on 9090, on both families):
 #  - discover: `collect net` -> `engine` learn client -> server tcp/8080;
 #  - protect (`policy mode`), `enforce net` in the server's namespace: the
 #    learned connection works; one to 9090 fails at once (reset: connection
-#    refused) and the listener never sees it; a verdict line says why;
+#    refused) and the listener never sees it; a verdict line says why; the
+#    same over IPv6 (ip6tables): 8080 connects, 9090 is refused;
 #  - back to monitor (no restart): 9090 connects;
 #  - SIGTERM: the rules are gone (iptables -S shows no HABIT chain);
 #  - kill -9 with --queue-bypass: new connections pass (fail-open); without
@@ -34,36 +35,44 @@ ip link add "$VA" type veth peer name "$VB"
 ip link set "$VA" netns "$NA"
 ip link set "$VB" netns "$NB"
 for ns in "$NA" "$NB"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   ip -n "$ns" link set lo up
 done
 ip -n "$NA" addr add 10.198.0.1/24 dev "$VA"
 ip -n "$NB" addr add 10.198.0.2/24 dev "$VB"
+ip -n "$NA" addr add fd00:198::1/64 dev "$VA" nodad
+ip -n "$NB" addr add fd00:198::2/64 dev "$VB" nodad
 ip -n "$NA" link set "$VA" up
 ip -n "$NB" link set "$VB" up
 
 mkdir -p "$TMP/www" && echo "hello" >"$TMP/www/index.html"
-ip netns exec "$NB" "$PY" -m http.server 8080 --bind 10.198.0.2 --directory "$TMP/www" \
-  >/dev/null 2>&1 &
-PIDS+=($!)
+for addr in 10.198.0.2 fd00:198::2; do
+  ip netns exec "$NB" "$PY" -m http.server 8080 --bind "$addr" --directory "$TMP/www" \
+    >/dev/null 2>&1 &
+  PIDS+=($!)
+done
 cat >"$TMP/listen.py" <<'PY'
 import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.198.0.2", 9090)); s.listen(16)
+addr = sys.argv[2]
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, 9090)); s.listen(16)
 with open(sys.argv[1], "a", buffering=1) as log:
     while True:
         c, a = s.accept()
         log.write(f"accepted {a[0]}\n"); c.close()
 PY
-ip netns exec "$NB" "$PY" "$TMP/listen.py" "$TMP/9090.log" >/dev/null 2>&1 &
-PIDS+=($!)
+for addr in 10.198.0.2 fd00:198::2; do
+  ip netns exec "$NB" "$PY" "$TMP/listen.py" "$TMP/9090.log" "$addr" >/dev/null 2>&1 &
+  PIDS+=($!)
+done
 cat >"$TMP/connect.py" <<'PY'
 import socket, sys, time
 port, tries = int(sys.argv[1]), int(sys.argv[2])
+host = sys.argv[3] if len(sys.argv) > 3 else "10.198.0.2"
 for i in range(tries):
     t = time.monotonic()
     try:
-        socket.create_connection(("10.198.0.2", port), 2).close()
+        socket.create_connection((host, port), 2).close()
         print("connected"); continue
     except ConnectionRefusedError:
         print(f"refused {time.monotonic() - t:.3f}")
@@ -72,9 +81,12 @@ for i in range(tries):
     if tries == 0:
         break
 PY
-conn() { ip netns exec "$NA" "$PY" "$TMP/connect.py" "$1" "${2:-1}"; }
+conn() { ip netns exec "$NA" "$PY" "$TMP/connect.py" "$1" "${2:-1}" "${3:-10.198.0.2}"; }
+conn6() { conn "$1" 1 fd00:198::2; }
 for _ in $(seq 50); do [ "$(conn 8080)" = connected ] && break; sleep 0.1; done
 for _ in $(seq 50); do [ "$(conn 9090)" = connected ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(conn6 8080)" = connected ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(conn6 9090)" = connected ] && break; sleep 0.1; done
 : >"$TMP/9090.log"
 
 cat >"$TMP/c.yaml" <<'YAML'
@@ -82,9 +94,11 @@ services:
   srv:
     members:
       - ip: 10.198.0.2
+      - ip: fd00:198::2
   cli:
     members:
       - ip: 10.198.0.1
+      - ip: fd00:198::1
 flows:
   timeouts: {tcp_closed: 1}
 YAML
@@ -126,6 +140,13 @@ awk '{exit !($2 < 0.5)}' <<<"$out" || fail "9090 not refused at once: $out"
 grep -q '"action":"blocked","what":"connection","src_ip":"10.198.0.1".*"dest_port":9090' \
   "$TMP/verdicts.json" || fail "no verdict: $(cat "$TMP/verdicts.json")"
 pass "protect: 8080 connects, 9090 $out (reset), the listener saw nothing"
+[ "$(conn6 8080)" = connected ] || fail "IPv6: the learned connection was refused"
+out=$(conn6 9090)
+[[ $out == refused* ]] || fail "IPv6: 9090 in protect: $out"
+[ ! -s "$TMP/9090.log" ] || fail "IPv6: the listener saw the refused connection"
+grep -q '"dest_ip":"fd00:198::2","dest_port":9090' "$TMP/verdicts.json" ||
+  fail "IPv6: no verdict: $(cat "$TMP/verdicts.json")"
+pass "protect over IPv6 (ip6tables): 8080 connects, 9090 $out, the listener saw nothing"
 
 "$HABIT" policy mode --model "$M" srv monitor >/dev/null
 ok=""
@@ -135,6 +156,7 @@ pass "monitor (no restart): 9090 connects"
 
 kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
 ip netns exec "$NB" iptables -S | grep -c HABIT >/dev/null && fail "rules left: $(ip netns exec "$NB" iptables -S)"
+ip netns exec "$NB" ip6tables -S | grep -c HABIT >/dev/null && fail "IPv6 rules left: $(ip netns exec "$NB" ip6tables -S)"
 grep -q "rules removed" "$TMP/enforce.log" || fail "no summary"
 pass "SIGTERM: rules removed"
 
@@ -144,9 +166,9 @@ kill -9 "$ENF"; wait "$ENF" 2>/dev/null || true
 [ "$(conn 8080)" = connected ] || fail "fail-open: 8080 refused after kill -9"
 [ "$(conn 9090)" = connected ] || fail "fail-open: 9090 refused after kill -9"
 # What a killed enforcer leaves is the operator's to remove (as here).
-ip netns exec "$NB" sh -c 'for c in INPUT OUTPUT FORWARD; do
-  iptables -S $c | grep HABIT | sed "s/^-A/-D/" | xargs -r -L1 iptables -w; done
-  iptables -F HABIT-Q7361 && iptables -X HABIT-Q7361'
+ip netns exec "$NB" sh -c 'for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do
+  $t -S $c | grep HABIT | sed "s/^-A/-D/" | xargs -r -L1 $t -w; done
+  $t -F HABIT-Q7361 && $t -X HABIT-Q7361; done'
 enforcer
 kill -9 "$ENF"; wait "$ENF" 2>/dev/null || true
 out=$(conn 8080)
