@@ -48,7 +48,7 @@ static const char net_usage[] =
     "policy, the config's enforce.no_policy: open (nothing blocked) or closed.\n"
     "--report ENDPOINT (the engine's --listen): every decision is also sent to\n"
     "the engine as an event (an alert whose action is blocked).\n"
-    "IPv4 (iptables) and IPv6 (ip6tables); resets of threats: IPv4. Needs root.\n";
+    "IPv4 (iptables) and IPv6 (ip6tables). Needs root.\n";
 
 struct enforce_net {
   const char *model_path, *cfg_path, *output, *engine, *report_to;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A threat mid-flow ends with a reset of both ends, between two network
-# namespaces (client 10.199.0.1, server 10.199.0.2 with a keep-alive HTTP
-# server on 8080):
+# namespaces (client 10.199.0.1 and fd00:199::1, server 10.199.0.2 and
+# fd00:199::2 with a keep-alive HTTP server on 8080, both families):
 #  - discover: `collect net` -> `engine` learn client -> server tcp/8080;
 #  - protect (`policy mode`), `enforce net --engine` in the server's
 #    namespace, no model file: before the engine runs it has no policy, and
@@ -14,7 +14,7 @@
 #    while the server's socket is reset too (server side); tcpdump sees the
 #    two resets with correct checksums; alert and verdict say so;
 #  - a new connection (a learned edge) still works, and a connection with
-#    no threat is never reset;
+#    no threat is never reset; the same attack over IPv6 is reset too;
 #  - the enforcer's decisions (--report) are alerts of the engine;
 #  - back to monitor: a new policy version reaches the enforcer; the same
 #    attack is alerted ("allowed"), nothing reset.
@@ -43,11 +43,12 @@ ip link add "$VA" type veth peer name "$VB"
 ip link set "$VA" netns "$NA"
 ip link set "$VB" netns "$NB"
 for ns in "$NA" "$NB"; do
-  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
   ip -n "$ns" link set lo up
 done
 ip -n "$NA" addr add 10.199.0.1/24 dev "$VA"
 ip -n "$NB" addr add 10.199.0.2/24 dev "$VB"
+ip -n "$NA" addr add fd00:199::1/64 dev "$VA" nodad
+ip -n "$NB" addr add fd00:199::2/64 dev "$VB" nodad
 ip -n "$NA" link set "$VA" up
 ip -n "$NB" link set "$VB" up
 # No checksum offload on the veths: what tcpdump sees is what was sent.
@@ -74,20 +75,23 @@ def serve(c, a):
         log.write(f"reset {a[1]} {time.monotonic():.3f}\n")
     finally:
         c.close()
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.199.0.2", 8080)); s.listen(16)
+addr = sys.argv[2]
+s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((addr, 8080)); s.listen(16)
 while True:
     c, a = s.accept()
     threading.Thread(target=serve, args=(c, a), daemon=True).start()
 PY
-ip netns exec "$NB" "$PY" "$TMP/server.py" "$TMP/server.log" >/dev/null 2>&1 &
-PIDS+=($!)
+for addr in 10.199.0.2 fd00:199::2; do
+  ip netns exec "$NB" "$PY" "$TMP/server.py" "$TMP/server.log" "$addr" >/dev/null 2>&1 &
+  PIDS+=($!)
+done
 # client.py PATH... : one connection, one request per path, a pause between.
 cat >"$TMP/client.py" <<'PY'
-import socket, sys, time
-out = []
+import os, socket, sys, time
 try:
-    c = socket.create_connection(("10.199.0.2", 8080), 2)
+    c = socket.create_connection((os.environ.get("HOST", "10.199.0.2"), 8080), 2)
 except OSError as e:
     print(f"connect-failed {type(e).__name__}"); sys.exit(0)
 c.settimeout(3)
@@ -105,16 +109,20 @@ for path in sys.argv[1:]:
     time.sleep(2)
 PY
 client() { ip netns exec "$NA" "$PY" "$TMP/client.py" "$@"; }
+client6() { HOST=fd00:199::2 ip netns exec "$NA" "$PY" "$TMP/client.py" "$@"; }
 for _ in $(seq 50); do [ "$(client / | tail -1)" = answered ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ "$(client6 / | tail -1)" = answered ] && break; sleep 0.1; done
 
 cat >"$TMP/c.yaml" <<'YAML'
 services:
   srv:
     members:
       - ip: 10.199.0.2
+      - ip: fd00:199::2
   cli:
     members:
       - ip: 10.199.0.1
+      - ip: fd00:199::1
 flows:
   timeouts: {tcp_closed: 1}
 enforce:
@@ -162,7 +170,7 @@ pass "no policy yet (enforce.no_policy: closed): a new connection is refused ($o
 start_engine --enforcers "$ORDERS"
 grep -q "orders for enforcers on $ORDERS" "$TMP/engine.log" || fail "$(cat "$TMP/engine.log")"
 wait_for "$TMP/enforce.log" "policy version"
-grep -q "policy version [0-9]* from $ORDERS: [0-9]* services, 1 edges" "$TMP/enforce.log" ||
+grep -q "policy version [0-9]* from $ORDERS: [0-9]* services, [1-9][0-9]* edges" "$TMP/enforce.log" ||
   fail "policy: $(grep policy "$TMP/enforce.log")"
 start_collector
 [ "$(client / | tail -1)" = answered ] || fail "the learned edge under the engine's policy"
@@ -224,6 +232,17 @@ pass "the client's end got $n_rst reset(s), checksums correct"
 [ "$(client / | tail -1)" = answered ] || fail "a new connection after the reset failed"
 pass "protect: a new connection after the reset works"
 
+out=$(client6 / "${ATTACK/users/orders}" /after6)
+port6=$(sed -n 's/^port //p' <<<"$out")
+grep -q "^reset$" <<<"$out" || fail "IPv6: the attacked connection was not reset: $out
+$(tail -3 "$TMP/enforce.log")"
+for _ in $(seq 30); do grep -q "reset $port6" "$TMP/server.log" && break; sleep 0.1; done
+grep -q "reset $port6" "$TMP/server.log" || fail "IPv6: the server's end was not reset"
+grep -c "/after6" "$TMP/server.log" >/dev/null && fail "IPv6: a request after the reset reached the server"
+grep -q "order to reset fd00:199::1:$port6 -> fd00:199::2:8080 (threat 3020)" "$TMP/enforce.log" ||
+  fail "IPv6: no order: $(grep order "$TMP/enforce.log")"
+pass "protect over IPv6: SQL injection mid-flow -> both ends reset (ip6tables, raw IPv6)"
+
 "$HABIT" policy mode --model "$M" srv monitor >/dev/null
 for _ in $(seq 50); do [ "$(grep -c 'policy version' "$TMP/enforce.log")" -ge 2 ] && break; sleep 0.1; done
 [ "$(grep -c 'policy version' "$TMP/enforce.log")" -ge 2 ] || fail "no new policy version after the mode change"
@@ -236,10 +255,11 @@ tail -1 "$TMP/alerts.json" | grep -c '"action":"allowed","gid":1,"signature_id":
 pass "monitor (no restart): the attack is alerted, allowed, not reset"
 
 kill -TERM "$ENF"; wait "$ENF" || fail "enforcer exited $?: $(tail -2 "$TMP/enforce.log")"
-grep -q "messages from the engine [0-9]* (missed 0, refused 0); connections ordered reset 1" \
+grep -q "messages from the engine [0-9]* (missed 0, refused 0); connections ordered reset 2" \
   "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
-grep -q "decisions reported 2 (dropped 0)" "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
+grep -q "decisions reported 3 (dropped 0)" "$TMP/enforce.log" || fail "summary: $(tail -1 "$TMP/enforce.log")"
 ip netns exec "$NB" iptables -S | grep -c HABIT >/dev/null && fail "rules left: $(ip netns exec "$NB" iptables -S)"
 kill -TERM "$COL" "$ENG"; wait "$ENG" || fail "engine exited $?"
-grep -q "resets ordered 1; policy versions [1-9][0-9]* (published [1-9][0-9]*); orders sent [1-9][0-9]*, failed 0; enforcers' decisions 2" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
-pass "SIGTERM: summaries count one order, policy versions; no rule left"
+grep -q "resets ordered 2; policy versions [1-9][0-9]* (published [1-9][0-9]*); orders sent [1-9][0-9]*, failed 0; enforcers' decisions 3" "$TMP/engine.log" || fail "engine summary: $(tail -1 "$TMP/engine.log")"
+ip netns exec "$NB" ip6tables -S | grep -c HABIT >/dev/null && fail "IPv6 rules left"
+pass "SIGTERM: summaries count the two orders, policy versions; no rule left"

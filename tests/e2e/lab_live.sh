@@ -17,6 +17,12 @@
 #       write under /etc      -> 1201 file violation in web
 #       connection to a host  -> 1001 network violation web -> 10.77.0.200
 #       nmap scan from a pod  -> 3001 port scan and 3050 attack tool.
+#  4. Protect web (`policy mode`), with `enforce proc` and `enforce net`
+#     (in web's namespace) following the engine's compiled policy: normal
+#     traffic is all answered; the shell fails to start (Operation not
+#     permitted); the connection to a new host is refused and the host
+#     sees nothing; SQL injection on a kept-alive connection to web gets
+#     the connection reset; back to monitor, all works again.
 # Traffic stays inside the lab's namespaces (10.77.0.0/24).
 source "$(dirname "$0")/_lib.sh"
 LAB="$HABIT_SRC/datasets/lab/lab.sh"
@@ -83,11 +89,11 @@ services:
 flows:
   timeouts: {tcp_closed: 1}
 YAML
-SOCK="ipc://$TMP/engine.sock"
+SOCK="ipc://$TMP/engine.sock" ORDERS="ipc://$TMP/orders.sock"
 # engine LOG: start the engine on the live model, until it listens.
 engine() {
   "$HABIT" engine --config "$TMP/c.yaml" --model "$TMP/live.db" --listen "$SOCK" \
-    --alerts "$TMP/alerts.json" --flush 1 2>"$1" &
+    --enforcers "$ORDERS" --alerts "$TMP/alerts.json" --flush 1 2>"$1" &
   ENG=$!
   PIDS+=($ENG)
   wait_for "$1" "listening on"
@@ -186,6 +192,83 @@ for line in open(sys.argv[1]):
 print("\n".join(bad))
 sys.exit(1 if bad else 0)
 PY
+
+# 4. Protect web, the enforcers following the engine's compiled policy:
+#    enforce proc on the host (fanotify), enforce net in web's namespace.
+"$HABIT" enforce proc --engine "$ORDERS" --config "$TMP/c.yaml" \
+  --output "$TMP/proc-verdicts.json" 2>"$TMP/enforce-proc.log" &
+EPROC=$!
+"$LAB" exec web "$HABIT" enforce net --engine "$ORDERS" --config "$TMP/c.yaml" --report "$SOCK" \
+  --output "$TMP/net-verdicts.json" 2>"$TMP/enforce-net.log" &
+ENET=$!
+PIDS+=($EPROC $ENET)
+wait_for "$TMP/enforce-proc.log" "policy version"
+wait_for "$TMP/enforce-net.log" "policy version"
+# versions LOG: how many policies an enforcer has taken.
+versions() { grep -c "policy version" "$1" || true; }
+vp=$(versions "$TMP/enforce-proc.log") vn=$(versions "$TMP/enforce-net.log")
+"$HABIT" policy mode --model "$TMP/live.db" web protect --why "lab: protect" >/dev/null
+wait_for "$TMP/engine.log" "service web: monitor -> protect"
+for _ in $(seq 100); do
+  [ "$(versions "$TMP/enforce-proc.log")" -gt "$vp" ] && [ "$(versions "$TMP/enforce-net.log")" -gt "$vn" ] && break
+  sleep 0.1
+done
+[ "$(versions "$TMP/enforce-net.log")" -gt "$vn" ] || fail "enforce net got no new policy"
+[ "$(versions "$TMP/enforce-proc.log")" -gt "$vp" ] || fail "enforce proc got no new policy"
+"$LAB" traffic 10 >/dev/null || fail "normal traffic failed with web in protect"
+pass "protect: the enforcers took the engine's new policy; normal traffic (50 requests) all answered"
+
+lab_curl() { "$LAB" exec client curl -sS --noproxy '*' -m 10 "$@" 2>&1 || true; }
+out=$(lab_curl "http://10.77.0.10/debug/run?cmd=id")
+grep -q "Operation not permitted" <<<"$out" || fail "shell in web in protect: $out"
+grep -q '"what":"exec","service":"web","exe":"/usr/bin/[a-z]*sh"' "$TMP/proc-verdicts.json" ||
+  fail "no exec verdict: $(cat "$TMP/proc-verdicts.json")"
+pass "protect: the shell in web never starts ($(grep -o '"detail": "[^"]*"' <<<"$out"))"
+
+other_log="$HABIT_LAB_DIR/log/other.log"
+before=$(grep -c '"GET ' "$other_log" || true)
+out=$(lab_curl "http://10.77.0.10/fetch?url=http://10.77.0.200:9000/")
+grep -q "Connection refused" <<<"$out" || fail "SSRF in protect: $out"
+[ "$(grep -c '"GET ' "$other_log" || true)" = "$before" ] || fail "the new host saw the connection"
+grep -q '"dest_ip":"10.77.0.200","dest_port":9000' "$TMP/net-verdicts.json" ||
+  fail "no connection verdict: $(cat "$TMP/net-verdicts.json")"
+pass "protect: web's connection to a new host is refused at once; the host saw nothing"
+
+cat >"$TMP/keepalive.py" <<'PY'
+import socket, sys, time
+c = socket.create_connection(("10.77.0.10", 80), 3)
+c.settimeout(5)
+for path in sys.argv[1:]:
+    try:
+        c.sendall(f"GET {path} HTTP/1.1\r\nHost: lab\r\n\r\n".encode())
+        r = c.recv(65536)
+        print("answered" if r.startswith(b"HTTP/1.1 ") else f"closed {r[:40]!r}", flush=True)
+    except (ConnectionResetError, BrokenPipeError):
+        print("reset", flush=True); break
+    except OSError as e:
+        print(f"error {type(e).__name__}", flush=True); break
+    time.sleep(2)
+PY
+out=$("$LAB" exec client python3 "$TMP/keepalive.py" / \
+  "/item?id=1%27%20UNION%20SELECT%20username%2Cpassword%20FROM%20users--" /)
+[ "$(tr '\n' ' ' <<<"$out")" = "answered answered reset " ] ||
+  fail "SQL injection on a kept-alive connection to web: $out; $(tail -3 "$TMP/enforce-net.log")"
+expect_alert 3020 '"action":"blocked"'
+grep -q '"how":"reset","signature_id":3020' "$TMP/net-verdicts.json" ||
+  fail "no reset verdict: $(cat "$TMP/net-verdicts.json")"
+pass "protect: SQL injection to web mid-flow -> the connection is reset ($(grep -o 'in force [0-9.]* ms' "$TMP/enforce-net.log"))"
+
+"$HABIT" policy mode --model "$TMP/live.db" web monitor --why "lab: back" >/dev/null
+vp=$(versions "$TMP/enforce-proc.log")
+for _ in $(seq 100); do [ "$(versions "$TMP/enforce-proc.log")" -gt "$vp" ] && break; sleep 0.1; done
+sleep 0.5
+"$LAB" attack shell >/dev/null || fail "monitor again: the shell did not run"
+"$LAB" attack newhost >/dev/null || fail "monitor again: the new host was not reached"
+pass "back to monitor (no restart): the shell runs and the new host answers again"
+kill -TERM "$EPROC" "$ENET"
+wait "$EPROC" || fail "enforce proc exited $?: $(tail -2 "$TMP/enforce-proc.log")"
+wait "$ENET" || fail "enforce net exited $?: $(tail -2 "$TMP/enforce-net.log")"
+"$LAB" exec web iptables -S | grep -c HABIT >/dev/null && fail "rules left in web"
 
 kill -TERM "$NET" "$PROC" "$FILE"
 wait "$NET" "$PROC" "$FILE" || fail "a collector failed: $(tail -2 "$TMP/net.log" "$TMP/proc.log" "$TMP/file.log")"
