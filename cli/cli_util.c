@@ -46,3 +46,16 @@ FILE *cli_open_output(const char *path, bool append, struct hb_error *err) {
     hb_fail(err, errno, "%s: cannot write: %s", path, strerror(errno));
   return f;
 }
+
+int cli_curve_client(const char *server, const char *secret, struct bus_curve *c,
+                     struct hb_error *err) {
+  memset(c, 0, sizeof *c);
+  if (!server)
+    return 0;
+  int rc = curve_read_key(server, c->server_key, err);
+  if (rc == 0)
+    rc = curve_read_key(secret, c->secret_key, err);
+  if (rc == 0)
+    rc = curve_public_of(c->secret_key, c->public_key, err);
+  return rc;
+}

@@ -15,11 +15,17 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/curve.h"
 #include "core/error.h"
 
 const volatile sig_atomic_t *cli_catch_stop(void);
 int cli_uint(const char *cmd, const char *opt, const char *what, const char *text,
              unsigned long lo, unsigned long hi, unsigned long *out);
 FILE *cli_open_output(const char *path, bool append, struct hb_error *err);
+/* CURVE client keys from the files of --curve-server (the engine's public
+ * key) and --curve-secret (ours): 0 with *c filled, or nothing to do when
+ * server is NULL; negative (err names the file) otherwise. */
+int cli_curve_client(const char *server, const char *secret, struct bus_curve *c,
+                     struct hb_error *err);
 
 #endif

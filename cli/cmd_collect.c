@@ -130,11 +130,8 @@ static int collect_net(int argc, char **argv) {
     snprintf(cfg.node, sizeof cfg.node, "%s", o.node);
   if (cfg.flow.dpi && (rc = cli_build_leaks(&cfg, o.config, &leaks, &err)) < 0)
     goto out;
-  struct bus_curve curve = {.server = false};
-  if (o.curve_server &&
-      ((rc = curve_read_key(o.curve_server, curve.server_key, &err)) < 0 ||
-       (rc = curve_read_key(o.curve_secret, curve.secret_key, &err)) < 0 ||
-       (rc = curve_public_of(curve.secret_key, curve.public_key, &err)) < 0))
+  struct bus_curve curve;
+  if ((rc = cli_curve_client(o.curve_server, o.curve_secret, &curve, &err)) < 0)
     goto out;
   if ((rc = pkt_source_open_live(&src, o.iface, o.filter, &err)) < 0)
     goto out;

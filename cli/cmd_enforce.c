@@ -31,7 +31,7 @@
 
 static const char enforce_usage[] =
     "usage: habit enforce proc (--model M.db | --engine ENDPOINT) [--config C.yaml]\n"
-    "                          [--guard PATH]...\n"
+    "                          [--curve-server KEY --curve-secret KEY] [--guard PATH]...\n"
     "                          [--backend auto|fanotify|netlink] [--output FILE|-]\n"
     "                          [--duration SECONDS] [-q]\n"
     "\n"
@@ -48,6 +48,8 @@ static const char enforce_usage[] =
     "--engine ENDPOINT (the engine's --enforcers): decide from the engine's\n"
     "compiled policy instead of a model file; before the first one, the config's\n"
     "enforce.no_policy: open (nothing denied) or closed (all denied).\n"
+    "--curve-server KEY --curve-secret KEY: CURVE to the engine (its public key,\n"
+    "this enforcer's secret key; the engine lists the public one).\n"
     "Needs root.\n";
 
 #define MAX_GUARD 32
@@ -55,7 +57,8 @@ static const char enforce_usage[] =
 enum backend { BK_AUTO, BK_FANOTIFY, BK_NETLINK };
 
 struct enforce {
-  const char *model_path, *output, *engine;
+  const char *model_path, *output, *engine, *curve_server, *curve_secret;
+  struct bus_curve curve;
   enum backend backend;
   uint64_t killed;
   const char *guard[MAX_GUARD];
@@ -74,6 +77,8 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       {"duration", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
       {"backend", required_argument, NULL, 'B'}, {"help", no_argument, NULL, 'h'},
       {"engine", required_argument, NULL, 'e'},
+      {"curve-server", required_argument, NULL, 'V'},
+      {"curve-secret", required_argument, NULL, 'S'},
       {0, 0, 0, 0},
   };
   optind = 1;
@@ -91,6 +96,8 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       break;
     case 'o': x->output = optarg; break;
     case 'e': x->engine = optarg; break;
+    case 'V': x->curve_server = optarg; break;
+    case 'S': x->curve_secret = optarg; break;
     case 'd': x->duration = atof(optarg); break;
     case 'q': x->quiet = true; break;
     case 'B':
@@ -108,6 +115,10 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
     case 'h': fputs(enforce_usage, stdout); return 1;
     default: fputs(enforce_usage, stderr); return -1;
     }
+  }
+  if (!x->curve_server != !x->curve_secret || (x->curve_server && !x->engine)) {
+    cli_error("enforce proc: --curve-server and --curve-secret go together, with --engine");
+    return -1;
   }
   if (!x->model_path == !x->engine || optind != argc) {
     cli_error("enforce proc: --model M.db or --engine ENDPOINT is required, and nothing "
@@ -303,7 +314,10 @@ int cmd_enforce(int argc, char **argv) {
   struct hb_error err = {0, ""};
   json_init(&x->j);
   struct exec_guard g = {.fd = -1};
-  int rc = enforce_policy_open(&x->pol, cfg_path, x->model_path, x->engine, &err);
+  int rc = cli_curve_client(x->curve_server, x->curve_secret, &x->curve, &err);
+  if (rc == 0)
+    rc = enforce_policy_open(&x->pol, cfg_path, x->model_path, x->engine,
+                             x->curve_server ? &x->curve : NULL, &err);
   if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
     rc = err.code ? err.code : -EIO;
   const volatile sig_atomic_t *stop = cli_catch_stop();

@@ -35,7 +35,8 @@
 static const char net_usage[] =
     "usage: habit enforce net --config C.yaml (--model M.db | --engine ENDPOINT)\n"
     "                         [--queue N] [--queue-bypass] [--output FILE|-]\n"
-    "                         [--report ENDPOINT] [--duration SECONDS] [-q]\n"
+    "                         [--report ENDPOINT] [--curve-server KEY --curve-secret KEY]\n"
+    "                         [--duration SECONDS] [-q]\n"
     "\n"
     "Rejects, at their first packet, the connections of services in protect mode\n"
     "that are not edges of the model (iptables -j NFQUEUE, queue N, default 7361).\n"
@@ -48,10 +49,14 @@ static const char net_usage[] =
     "policy, the config's enforce.no_policy: open (nothing blocked) or closed.\n"
     "--report ENDPOINT (the engine's --listen): every decision is also sent to\n"
     "the engine as an event (an alert whose action is blocked).\n"
+    "--curve-server KEY --curve-secret KEY: CURVE to the engine's sockets (its\n"
+    "public key, this enforcer's secret key; the engine lists the public one).\n"
     "IPv4 (iptables) and IPv6 (ip6tables). Needs root.\n";
 
 struct enforce_net {
   const char *model_path, *cfg_path, *output, *engine, *report_to;
+  const char *curve_server, *curve_secret;
+  struct bus_curve curve;
   unsigned queue;
   bool bypass, quiet;
   double duration;
@@ -72,6 +77,8 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
       {"queue", required_argument, NULL, 'Q'},    {"queue-bypass", no_argument, NULL, 'b'},
       {"output", required_argument, NULL, 'o'},   {"duration", required_argument, NULL, 'd'},
       {"engine", required_argument, NULL, 'e'},  {"report", required_argument, NULL, 'r'},
+      {"curve-server", required_argument, NULL, 'V'},
+      {"curve-secret", required_argument, NULL, 'S'},
       {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
       {0, 0, 0, 0},
   };
@@ -92,11 +99,19 @@ static int parse(int argc, char **argv, struct enforce_net *x) {
     case 'o': x->output = optarg; break;
     case 'e': x->engine = optarg; break;
     case 'r': x->report_to = optarg; break;
+    case 'V': x->curve_server = optarg; break;
+    case 'S': x->curve_secret = optarg; break;
     case 'd': x->duration = atof(optarg); break;
     case 'q': x->quiet = true; break;
     case 'h': fputs(net_usage, stdout); return 1;
     default: fputs(net_usage, stderr); return -1;
     }
+  }
+  if (!x->curve_server != !x->curve_secret ||
+      (x->curve_server && !x->engine && !x->report_to)) {
+    cli_error("enforce net: --curve-server and --curve-secret go together, with --engine or "
+              "--report");
+    return -1;
   }
   if ((!x->model_path && !x->engine) || !x->cfg_path || optind != argc) {
     cli_error("enforce net: --config C.yaml and --model M.db or --engine ENDPOINT are "
@@ -299,7 +314,10 @@ int cmd_enforce_net(int argc, char **argv) {
   json_init(&x->j);
   struct nfq_guard *g = &x->g;
   g->fd = -1;
-  int rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, x->engine, &err);
+  int rc = cli_curve_client(x->curve_server, x->curve_secret, &x->curve, &err);
+  if (rc == 0)
+    rc = enforce_policy_open(&x->pol, x->cfg_path, x->model_path, x->engine,
+                             x->curve_server ? &x->curve : NULL, &err);
   x->pol.on_order = take_order;
   x->pol.order_ctx = x;
   if (rc == 0 && x->report_to)

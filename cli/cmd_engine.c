@@ -246,7 +246,9 @@ static int prepare(struct daemon *d, struct hb_error *err) {
                      zmq_strerror(zmq_errno()));
   }
   if (d->o.enforcers) {
-    if ((rc = order_pub_open(&d->orders, d->zctx, d->o.enforcers, err)) < 0)
+    /* With CURVE, only the listed keys may subscribe (the same ZAP handler
+     * as for collectors): enforcers are clients like collectors. */
+    if ((rc = order_pub_open(&d->orders, d->zctx, d->o.enforcers, curve, err)) < 0)
       return rc;
     d->orders_open = true;
   }
@@ -410,6 +412,7 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
     return hb_fail(err, ENOMEM, "out of memory");
   uint64_t every = (uint64_t)d->o.flush_s * 1000000000ull;
   uint64_t next_flush = hb_mono_ns() + every, next_out = hb_mono_ns() + 1000000000ull;
+  uint64_t next_join = 0;
   int rc = 0;
   while (!*d->stop) {
     struct hb_error e = {0, ""};
@@ -432,6 +435,16 @@ static int serve(struct daemon *d, struct engine *eng, struct hb_error *err) {
         ended(d, ev);
     }
     uint64_t now = hb_mono_ns();
+    /* An enforcer that just subscribed gets the policy at once, not at
+     * the next repeat (checked at most 10 times a second). */
+    if (d->orders_open && now >= next_join) {
+      next_join = now + 100000000ull;
+      if (order_pub_joins(&d->orders) > 0) {
+        policy_publish_again(&d->policy);
+        if ((rc = policy_publish_tick(&d->policy, eng, &d->orders, err)) < 0)
+          break;
+      }
+    }
     if (now >= next_out) {
       if ((rc = reload_modes(d, eng, err)) < 0 || (rc = auto_monitor(d, eng, err)) < 0)
         break;

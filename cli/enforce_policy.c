@@ -23,8 +23,10 @@ static int reload(struct enforce_policy *p, struct hb_error *err) {
 }
 
 int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const char *model,
-                        const char *engine, struct hb_error *err) {
+                        const char *engine, const struct bus_curve *curve,
+                        struct hb_error *err) {
   memset(p, 0, sizeof *p);
+  p->curve = curve;
   config_defaults(&p->cfg);
   model_init(&p->m);
   int rc = cfg_path ? config_load(cfg_path, &p->cfg, err) : 0;
@@ -32,7 +34,7 @@ int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const ch
     p->engine = engine;
     if (!(p->zctx = zmq_ctx_new()))
       return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
-    if ((rc = order_sub_open(&p->sub, p->zctx, engine, err)) < 0)
+    if ((rc = order_sub_open(&p->sub, p->zctx, engine, curve, err)) < 0)
       return rc;
     p->subscribed = true;
     p->from_engine = !model;
@@ -106,7 +108,7 @@ int enforce_policy_report_to(struct enforce_policy *p, const char *endpoint,
                              struct hb_error *err) {
   if (!p->zctx && !(p->zctx = zmq_ctx_new()))
     return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
-  int rc = bus_out_open(&p->report, p->zctx, endpoint, false, false, err);
+  int rc = bus_out_open_secure(&p->report, p->zctx, endpoint, false, false, p->curve, err);
   if (rc == 0)
     p->reporting = true;
   return rc;

@@ -52,6 +52,7 @@ struct enforce_policy {
   void *zctx;
   struct order_sub sub;
   bool subscribed, from_engine, have_policy;
+  const struct bus_curve *curve;         /* NULL: plain */
   uint64_t version;                      /* of the policy in force */
   uint8_t default_mode;                  /* the policy's */
   uint64_t policies_refused;
@@ -63,8 +64,11 @@ struct enforce_policy {
   uint64_t reported;
 };
 
+/* curve: NULL, or the CURVE client keys for the engine's sockets (the
+ * enforcers endpoint and, with enforce_policy_report_to(), its --listen). */
 int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const char *model,
-                        const char *engine, struct hb_error *err);
+                        const char *engine, const struct bus_curve *curve,
+                        struct hb_error *err);
 int enforce_policy_refresh(struct enforce_policy *p, struct hb_error *err);
 /* Report decisions to the engine at endpoint (its --listen), as a
  * collector does: a PUSH socket that never waits — what finds it full,

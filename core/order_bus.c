@@ -14,20 +14,27 @@ static int zfail(struct hb_error *err, const char *what, const char *endpoint) {
 }
 
 /* A socket of type `type` bound (PUB) or connected (SUB) to endpoint. */
-static void *open_sock(void *zctx, int type, const char *endpoint, struct hb_error *err) {
+static void *open_sock(void *zctx, int type, const char *endpoint,
+                       const struct bus_curve *curve, struct hb_error *err) {
   void *sock = zmq_socket(zctx, type);
   if (!sock) {
     zfail(err, "cannot create a socket for", endpoint);
     return NULL;
   }
-  int hwm = ORDER_HWM, linger = 0;
-  zmq_setsockopt(sock, type == ZMQ_PUB ? ZMQ_SNDHWM : ZMQ_RCVHWM, &hwm, sizeof hwm);
+  if (curve && curve_apply(sock, curve, err) < 0) {
+    zmq_close(sock);
+    return NULL;
+  }
+  int hwm = ORDER_HWM, linger = 0, verbose = 1;
+  zmq_setsockopt(sock, type == ZMQ_XPUB ? ZMQ_SNDHWM : ZMQ_RCVHWM, &hwm, sizeof hwm);
   zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
-  int rc = type == ZMQ_SUB ? zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0) : 0;
+  /* Every subscription, not only a topic's first: each enforcer counts. */
+  int rc = type == ZMQ_SUB ? zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0)
+                           : zmq_setsockopt(sock, ZMQ_XPUB_VERBOSE, &verbose, sizeof verbose);
   if (rc == 0)
-    rc = type == ZMQ_PUB ? zmq_bind(sock, endpoint) : zmq_connect(sock, endpoint);
+    rc = type == ZMQ_XPUB ? zmq_bind(sock, endpoint) : zmq_connect(sock, endpoint);
   if (rc != 0) {
-    zfail(err, type == ZMQ_PUB ? "cannot bind" : "cannot connect", endpoint);
+    zfail(err, type == ZMQ_XPUB ? "cannot bind" : "cannot connect", endpoint);
     zmq_close(sock);
     return NULL;
   }
@@ -35,9 +42,9 @@ static void *open_sock(void *zctx, int type, const char *endpoint, struct hb_err
 }
 
 int order_pub_open(struct order_pub *p, void *zctx, const char *endpoint,
-                   struct hb_error *err) {
+                   const struct bus_curve *curve, struct hb_error *err) {
   memset(p, 0, sizeof *p);
-  p->sock = open_sock(zctx, ZMQ_PUB, endpoint, err);
+  p->sock = open_sock(zctx, ZMQ_XPUB, endpoint, curve, err);
   return p->sock ? 0 : -(err && err->code ? err->code : EIO);
 }
 
@@ -85,6 +92,16 @@ int order_pub_send_policy(struct order_pub *p, const uint8_t *policy, size_t len
   return send_frame(p, ORDER_POLICY, policy, len);
 }
 
+unsigned order_pub_joins(struct order_pub *p) {
+  unsigned joins = 0;
+  uint8_t b[256];
+  int n;
+  /* XPUB hands up one message per (un)subscription: 1 or 0, then the topic. */
+  while ((n = zmq_recv(p->sock, b, sizeof b, ZMQ_DONTWAIT)) > 0)
+    joins += b[0] == 1;
+  return joins;
+}
+
 void order_pub_close(struct order_pub *p) {
   if (p->sock)
     zmq_close(p->sock);
@@ -92,13 +109,13 @@ void order_pub_close(struct order_pub *p) {
 }
 
 int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
-                   struct hb_error *err) {
+                   const struct bus_curve *curve, struct hb_error *err) {
   memset(s, 0, sizeof *s);
   s->msg = malloc(sizeof(zmq_msg_t));
   if (!s->msg)
     return hb_fail(err, ENOMEM, "out of memory");
   zmq_msg_init(s->msg);
-  s->sock = open_sock(zctx, ZMQ_SUB, endpoint, err);
+  s->sock = open_sock(zctx, ZMQ_SUB, endpoint, curve, err);
   if (!s->sock) {
     order_sub_close(s);
     return -(err && err->code ? err->code : EIO);

@@ -1,7 +1,9 @@
 /* core/order_bus.h — the engine's orders to its enforcers, over ZeroMQ.
  *
- * Contract: the engine binds an order_pub (PUB); each enforcer connects an
- * order_sub (SUB, every message). A message is one frame: an 8-byte
+ * Contract: the engine binds an order_pub (XPUB: a PUB that also tells of
+ * each new subscription, order_pub_joins(), so the engine can send its
+ * current policy at once to an enforcer that just came); each enforcer
+ * connects an order_sub (SUB, every message). A message is one frame: an 8-byte
  * big-endian sequence number, a type byte, then either one event in the
  * core/event.h codec ('E': an order, e.g. a reset) or a compiled policy
  * ('P': models/policy_codec.h, decoded by the caller).
@@ -18,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/curve.h"
 #include "core/error.h"
 #include "core/event.h"
 
@@ -45,16 +48,21 @@ struct order_sub {
   uint64_t received, missed, rejected;
 };
 
+/* curve: NULL, or CURVE for both (core/curve.h: the engine a server
+ * whose ZAP handler decides which enforcers may subscribe, an enforcer a
+ * client that knows the engine's public key). */
 int order_pub_open(struct order_pub *p, void *zctx, const char *endpoint,
-                   struct hb_error *err);
+                   const struct bus_curve *curve, struct hb_error *err);
 /* Publish ev; 0, or a negative errno (counted in failed). */
 int order_pub_send(struct order_pub *p, const struct event *ev);
 /* Publish a compiled policy's bytes; the same. */
 int order_pub_send_policy(struct order_pub *p, const uint8_t *policy, size_t len);
+/* How many subscriptions arrived since the last call (never waits). */
+unsigned order_pub_joins(struct order_pub *p);
 void order_pub_close(struct order_pub *p);
 
 int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
-                   struct hb_error *err);
+                   const struct bus_curve *curve, struct hb_error *err);
 /* The socket's fd for poll(2) (ZMQ_FD: readable means "check", not "a
  * message is here"), or -1. */
 int order_sub_fd(const struct order_sub *s);

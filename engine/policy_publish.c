@@ -84,6 +84,8 @@ int policy_publish_tick(struct policy_publish *pp, const struct engine *e,
   return 0;
 }
 
+void policy_publish_again(struct policy_publish *pp) { pp->next_repeat = 0; }
+
 void policy_publish_free(struct policy_publish *pp) {
   free(pp->last);
   pp->last = NULL;

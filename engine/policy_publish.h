@@ -8,8 +8,10 @@
  * that only grows: the wall clock in ns, or the last + 1) published at
  * once; otherwise the last version is published again every
  * POLICY_REPEAT_S seconds, for enforcers that joined since (PUB keeps
- * nothing for late subscribers). Call it as often as the policy may have
- * changed (after flushes and mode changes; once a second is enough).
+ * nothing for late subscribers), or at the next tick after
+ * policy_publish_again() (an enforcer just subscribed). Call it as often as
+ * the policy may have changed (after flushes and mode changes; once a
+ * second is enough).
  */
 #ifndef HABIT_ENGINE_POLICY_PUBLISH_H
 #define HABIT_ENGINE_POLICY_PUBLISH_H
@@ -33,6 +35,8 @@ struct policy_publish {
 
 int policy_publish_tick(struct policy_publish *pp, const struct engine *e,
                         struct order_pub *pub, struct hb_error *err);
+/* Send the current version again at the next tick. */
+void policy_publish_again(struct policy_publish *pp);
 void policy_publish_free(struct policy_publish *pp);
 
 #endif

@@ -2,7 +2,8 @@
 # Collectors authenticate to the engine with CURVE (habit keygen): the
 # engine learns the flows of a collector whose key it lists, refuses and
 # logs one whose key it does not know (learning none of its flows), and a
-# plain collector gets nothing through either. Key files are checked: a
+# plain collector gets nothing through either; the same for enforcers on the
+# engine's enforcers socket. Key files are checked: a
 # bad key names its file and line, keygen never overwrites. Traffic stays
 # on the loopback of a private network namespace; the bus is ipc://.
 source "$(dirname "$0")/_lib.sh"
@@ -52,3 +53,34 @@ a=$(flows_on 8080) b=$(flows_on 8081) c=$(flows_on 8082)
 [ "$b" = 0 ] && [ "$c" = 0 ] || fail "refused collectors got flows in: 8081 $b, 8082 $c"
 grep -q "collectors ended 1," "$TMP/engine.log" || fail "engine heard from more than one collector: $(tail -1 "$TMP/engine.log")"
 pass "CURVE: listed key learned (5 flows), unknown key refused and logged, plain refused"
+
+# Enforcers are clients of the engine's enforcers socket like collectors:
+# a listed key gets the compiled policy, an unknown key or none gets nothing.
+"$HABIT" keygen enf >/dev/null
+cat good.pub enf.pub >"$TMP/clients.list"
+ORDERS="ipc://$TMP/orders.sock"
+"$HABIT" engine --model "$TMP/m.db" --listen "$SOCK" --config "$TMP/c.yaml" --enforcers "$ORDERS" \
+  --curve-secret engine.key --curve-clients "$TMP/clients.list" 2>"$TMP/engine2.log" &
+ENG=$!; PIDS+=($ENG)
+wait_for "$TMP/engine2.log" "orders for enforcers on $ORDERS"
+# enforcer NAME [CURVE ARGS...]: enforce proc following the engine for 4 s.
+enforcer() {
+  local name=$1
+  shift
+  "$HABIT" enforce proc --engine "$ORDERS" --config "$TMP/c.yaml" --duration 4 "$@" \
+    2>"$TMP/enf-$name.log" || fail "enforcer $name exited $?: $(tail -2 "$TMP/enf-$name.log")"
+}
+enforcer good --curve-server engine.pub --curve-secret enf.key
+grep -q "policy version [0-9]* from $ORDERS" "$TMP/enf-good.log" ||
+  fail "the listed enforcer got no policy: $(cat "$TMP/enf-good.log")"
+enforcer bad --curve-server engine.pub --curve-secret bad.key
+enforcer plain
+! grep -h "policy version" "$TMP/enf-bad.log" "$TMP/enf-plain.log" >"$TMP/leaked" ||
+  fail "a refused enforcer got a policy: $(cat "$TMP/leaked")"
+grep -qF "refused key $(cat bad.pub)" "$TMP/engine2.log" || fail "the bad enforcer's key was not logged"
+kill -TERM "$ENG"
+wait "$ENG" || fail "engine exited $?"
+rc=0
+"$HABIT" enforce proc --engine "$ORDERS" --curve-server engine.pub 2>"$TMP/e3" || rc=$?
+[ $rc = 2 ] && grep -q "go together" "$TMP/e3" || fail "half the CURVE options: $rc $(cat "$TMP/e3")"
+pass "CURVE on the enforcers socket: a listed enforcer gets the policy, an unknown key and a plain one get nothing"

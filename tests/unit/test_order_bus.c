@@ -51,8 +51,8 @@ static void test_orders_arrive_and_gaps_count(void **state) {
   struct order_pub pub;
   struct order_sub sub;
   struct hb_error err = {0, ""};
-  assert_int_equal(order_pub_open(&pub, z, "inproc://orders", &err), 0);
-  assert_int_equal(order_sub_open(&sub, z, "inproc://orders", &err), 0);
+  assert_int_equal(order_pub_open(&pub, z, "inproc://orders", NULL, &err), 0);
+  assert_int_equal(order_sub_open(&sub, z, "inproc://orders", NULL, &err), 0);
   assert_true(order_sub_fd(&sub) >= 0);
   struct event ev, got;
   make_alert(&ev, 3020);
@@ -98,7 +98,7 @@ static void test_junk_is_rejected(void **state) {
   assert_int_equal(zmq_bind(raw, "inproc://junk"), 0);
   struct order_sub sub;
   struct hb_error err = {0, ""};
-  assert_int_equal(order_sub_open(&sub, z, "inproc://junk", &err), 0);
+  assert_int_equal(order_sub_open(&sub, z, "inproc://junk", NULL, &err), 0);
   struct event got;
   int rc = 0;
   for (int i = 0; i < 200 && rc == 0; i++) {
