@@ -31,7 +31,8 @@
 
 static const char enforce_usage[] =
     "usage: habit enforce proc (--model M.db | --engine ENDPOINT) [--config C.yaml]\n"
-    "                          [--curve-server KEY --curve-secret KEY] [--guard PATH]...\n"
+    "                          [--curve-server KEY --curve-secret KEY] [--report ENDPOINT]\n"
+    "                          [--guard PATH]...\n"
     "                          [--backend auto|fanotify|netlink] [--output FILE|-]\n"
     "                          [--duration SECONDS] [-q]\n"
     "\n"
@@ -50,6 +51,8 @@ static const char enforce_usage[] =
     "enforce.no_policy: open (nothing denied) or closed (all denied).\n"
     "--curve-server KEY --curve-secret KEY: CURVE to the engine (its public key,\n"
     "this enforcer's secret key; the engine lists the public one).\n"
+    "--report ENDPOINT (the engine's --listen): every refusal is also sent to the\n"
+    "engine as an event (its alert says blocked).\n"
     "Needs root.\n";
 
 #define MAX_GUARD 32
@@ -57,7 +60,7 @@ static const char enforce_usage[] =
 enum backend { BK_AUTO, BK_FANOTIFY, BK_NETLINK };
 
 struct enforce {
-  const char *model_path, *output, *engine, *curve_server, *curve_secret;
+  const char *model_path, *output, *engine, *curve_server, *curve_secret, *report_to;
   struct bus_curve curve;
   enum backend backend;
   uint64_t killed;
@@ -76,7 +79,7 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       {"guard", required_argument, NULL, 'g'},  {"output", required_argument, NULL, 'o'},
       {"duration", required_argument, NULL, 'd'}, {"quiet", no_argument, NULL, 'q'},
       {"backend", required_argument, NULL, 'B'}, {"help", no_argument, NULL, 'h'},
-      {"engine", required_argument, NULL, 'e'},
+      {"engine", required_argument, NULL, 'e'},  {"report", required_argument, NULL, 'r'},
       {"curve-server", required_argument, NULL, 'V'},
       {"curve-secret", required_argument, NULL, 'S'},
       {0, 0, 0, 0},
@@ -96,6 +99,7 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
       break;
     case 'o': x->output = optarg; break;
     case 'e': x->engine = optarg; break;
+    case 'r': x->report_to = optarg; break;
     case 'V': x->curve_server = optarg; break;
     case 'S': x->curve_secret = optarg; break;
     case 'd': x->duration = atof(optarg); break;
@@ -116,8 +120,10 @@ static int parse(int argc, char **argv, struct enforce *x, const char **cfg_path
     default: fputs(enforce_usage, stderr); return -1;
     }
   }
-  if (!x->curve_server != !x->curve_secret || (x->curve_server && !x->engine)) {
-    cli_error("enforce proc: --curve-server and --curve-secret go together, with --engine");
+  if (!x->curve_server != !x->curve_secret ||
+      (x->curve_server && !x->engine && !x->report_to)) {
+    cli_error("enforce proc: --curve-server and --curve-secret go together, with --engine "
+              "or --report");
     return -1;
   }
   if (!x->model_path == !x->engine || optind != argc) {
@@ -144,8 +150,49 @@ static void service_of(const struct enforce *x, const char *path, const struct e
     svc_proc_inferred(&own, name);
 }
 
+/* A refusal, to the engine (--report): the process event of the one that
+ * asked, op denied, exe the program refused. */
+static void report_exec_event(struct enforce *x, const char *path, const struct ev_proc *p) {
+  if (!x->pol.reporting)
+    return;
+  struct event *ev = calloc(1, sizeof *ev);
+  if (!ev)
+    return;
+  ev->kind = EV_PROC;
+  ev->u.proc = *p;
+  ev->u.proc.op = EV_PROC_DENIED;
+  ev->u.proc.exit_code = 0;
+  snprintf(ev->u.proc.exe, sizeof ev->u.proc.exe, "%s", path);
+  ev->u.proc.argv[0] = '\0'; /* the asker's arguments, not the program's */
+  enforce_policy_report_event(&x->pol, ev);
+  free(ev);
+}
+
+static void report_open_event(struct enforce *x, const char *path, const struct ev_proc *p) {
+  if (!x->pol.reporting)
+    return;
+  struct event *ev = calloc(1, sizeof *ev);
+  if (!ev)
+    return;
+  ev->kind = EV_FILE;
+  struct ev_file *f = &ev->u.file;
+  f->op = EV_FILE_DENIED;
+  f->pid = p->tgid;
+  f->uid = p->uid;
+  f->ppid = p->ppid;
+  snprintf(f->path, sizeof f->path, "%s", path);
+  snprintf(f->exe, sizeof f->exe, "%s", p->exe);
+  snprintf(f->comm, sizeof f->comm, "%s", p->comm);
+  snprintf(f->rule, sizeof f->rule, "%s", path);
+  snprintf(f->cgroup, sizeof f->cgroup, "%s", p->cgroup);
+  snprintf(f->container_id, sizeof f->container_id, "%s", p->container_id);
+  enforce_policy_report_event(&x->pol, ev);
+  free(ev);
+}
+
 static void report(struct enforce *x, const char *service, const char *path,
                    const struct ev_proc *p) {
+  report_exec_event(x, path, p);
   if (!x->quiet)
     fprintf(stderr, "habit: enforce proc: denied %s in %s (pid %u, parent %s, uid %u)\n", path,
             service, p->tgid, p->parent_exe[0] ? p->parent_exe : "unknown", p->uid);
@@ -197,6 +244,7 @@ static const struct cfg_service *owner_of(const struct config *cfg, const char *
 
 static void report_open(struct enforce *x, const char *owner, const char *service,
                         const char *path, const struct ev_proc *p) {
+  report_open_event(x, path, p);
   if (!x->quiet)
     fprintf(stderr, "habit: enforce proc: denied open of %s (protected by %s) to %s in %s "
                     "(pid %u)\n", path, owner, p->exe[0] ? p->exe : "?", service, p->tgid);
@@ -318,6 +366,8 @@ int cmd_enforce(int argc, char **argv) {
   if (rc == 0)
     rc = enforce_policy_open(&x->pol, cfg_path, x->model_path, x->engine,
                              x->curve_server ? &x->curve : NULL, &err);
+  if (rc == 0 && x->report_to)
+    rc = enforce_policy_report_to(&x->pol, x->report_to, &err);
   if (rc == 0 && x->output && !(x->out = cli_open_output(x->output, true, &err)))
     rc = err.code ? err.code : -EIO;
   const volatile sig_atomic_t *stop = cli_catch_stop();
@@ -370,10 +420,12 @@ int cmd_enforce(int argc, char **argv) {
     cli_error("enforce proc: %s", err.msg);
   else if (!x->quiet)
     fprintf(stderr, "habit: enforce proc: execs allowed %llu, denied %llu, unreadable %llu; "
-                    "killed at exec %llu; policy reloads %llu\n",
+                    "killed at exec %llu; policy reloads %llu; decisions reported %llu "
+                    "(dropped %llu)\n",
             (unsigned long long)g.allowed, (unsigned long long)g.denied,
             (unsigned long long)g.unreadable, (unsigned long long)x->killed,
-            (unsigned long long)x->pol.reloads);
+            (unsigned long long)x->pol.reloads, (unsigned long long)x->pol.reported,
+            (unsigned long long)x->pol.report.dropped);
   if (x->out && x->out != stdout)
     fclose(x->out);
   enforce_policy_close(&x->pol);

@@ -114,6 +114,16 @@ int enforce_policy_report_to(struct enforce_policy *p, const char *endpoint,
   return rc;
 }
 
+void enforce_policy_report_event(struct enforce_policy *p, struct event *ev) {
+  if (!p->reporting)
+    return;
+  ev->ts_ns = hb_now_ns();
+  snprintf(ev->node, sizeof ev->node, "%s", p->cfg.node);
+  /* Sent at once: a decision is rare and worth its own message. */
+  if (bus_out_send(&p->report, ev, NULL) == 0 && bus_out_flush(&p->report, NULL) == 0)
+    p->reported++;
+}
+
 void enforce_policy_report(struct enforce_policy *p, const struct ev_alert *a) {
   if (!p->reporting)
     return;
@@ -123,13 +133,9 @@ void enforce_policy_report(struct enforce_policy *p, const struct ev_alert *a) {
     return;
   }
   ev->kind = EV_ALERT;
-  ev->ts_ns = hb_now_ns();
-  snprintf(ev->node, sizeof ev->node, "%s", p->cfg.node);
   ev->u.alert = *a;
   ev->u.alert.action = EV_ACTION_BLOCKED;
-  /* Sent at once: a decision is rare and worth its own message. */
-  if (bus_out_send(&p->report, ev, NULL) == 0 && bus_out_flush(&p->report, NULL) == 0)
-    p->reported++;
+  enforce_policy_report_event(p, ev);
   free(ev);
 }
 

@@ -78,6 +78,9 @@ int enforce_policy_report_to(struct enforce_policy *p, const char *endpoint,
 /* One decision, as an alert whose action is "blocked" (the engine keeps
  * it as it is); nothing when not reporting. */
 void enforce_policy_report(struct enforce_policy *p, const struct ev_alert *a);
+/* One decision as any event (a refused exec: EV_PROC_DENIED, a refused
+ * open: EV_FILE_DENIED); its node and time are set here. */
+void enforce_policy_report_event(struct enforce_policy *p, struct event *ev);
 uint8_t enforce_policy_mode(const struct enforce_policy *p, const char *service);
 void enforce_policy_close(struct enforce_policy *p);
 int enforce_policy_loop(struct enforce_policy *p, double duration,

@@ -142,6 +142,8 @@ enum ev_proc_op {
   EV_PROC_FORK = 2,     /* a new process (not a thread) was forked */
   EV_PROC_EXIT = 3,     /* a process (its thread group) ended */
   EV_PROC_EXISTING = 4, /* found running by the collector's start-up scan */
+  EV_PROC_DENIED = 5,   /* an exec an enforcer refused: exe is the program
+                           refused, the other fields the process that asked */
 };
 
 /* ev_proc.flags: what enrichment from /proc could not tell. */
@@ -179,6 +181,7 @@ enum ev_file_op {
   EV_FILE_DELETE = 4, /* an entry removed */
   EV_FILE_EXEC = 5,   /* opened to be executed */
   EV_FILE_MOVE = 6,   /* renamed: one event for the old name, one for the new */
+  EV_FILE_DENIED = 7, /* an open an enforcer refused (a protected file) */
 };
 
 #define EV_UID_UNKNOWN UINT32_MAX

@@ -318,7 +318,7 @@ static int check_flow(const struct ev_flow *f, struct event *ev,
 }
 
 static int check_proc(const struct ev_proc *p, struct event *ev, struct hb_error *err) {
-  if (p->op < EV_PROC_EXEC || p->op > EV_PROC_EXISTING)
+  if (p->op < EV_PROC_EXEC || p->op > EV_PROC_DENIED)
     return reject(ev, err, "proc op %u out of range", p->op);
   if (p->flags & ~EV_PROC_F_ALL)
     return reject(ev, err, "proc flags 0x%02x has unknown bits", p->flags);
@@ -353,7 +353,7 @@ static int check_semantics(struct event *ev, struct hb_error *err) {
   }
   case EV_FILE: {
     const struct ev_file *f = &ev->u.file;
-    if (f->op < EV_FILE_OPEN || f->op > EV_FILE_MOVE)
+    if (f->op < EV_FILE_OPEN || f->op > EV_FILE_DENIED)
       return reject(ev, err, "file op %u out of range", f->op);
     if (f->path[0] != '/')
       return reject(ev, err, "file path is not absolute");
@@ -476,12 +476,13 @@ const char *ev_mode_name(uint8_t mode) {
 }
 
 const char *ev_file_op_name(uint8_t op) {
-  static const char *const n[] = {NULL, "open", "modify", "create", "delete", "exec", "move"};
+  static const char *const n[] = {NULL,   "open", "modify", "create",
+                                  "delete", "exec", "move",   "denied"};
   return NAME_IN(n, op);
 }
 
 const char *ev_proc_op_name(uint8_t op) {
-  static const char *const n[] = {NULL, "exec", "fork", "exit", "existing"};
+  static const char *const n[] = {NULL, "exec", "fork", "exit", "existing", "denied"};
   return NAME_IN(n, op);
 }
 

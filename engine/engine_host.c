@@ -67,7 +67,8 @@ static void raise(struct engine *e, struct host_alert *a, uint64_t node, uint32_
     tree[i] = (struct host_ancestor){anc[i]->pid, anc[i]->exe};
   a->tree = tree;
   a->n_tree = n;
-  a->action = EV_ACTION_ALLOWED; /* blocking is the enforcer's (enforce/) */
+  if (!a->action) /* blocking is the enforcers'; they say so themselves */
+    a->action = EV_ACTION_ALLOWED;
   engine_host_alert(e, a);
 }
 
@@ -117,8 +118,34 @@ static void check_process(struct engine *e, const struct event *ev, const char *
   raise(e, &a, node, p->tgid);
 }
 
+/* An exec an enforcer refused: reported as it was decided (blocked, in
+ * protect mode), with the tree of the process that asked; the process
+ * table and the model stay as they are. */
+static int denied_exec(struct engine *e, const struct event *ev) {
+  const struct ev_proc *p = &ev->u.proc;
+  uint64_t node = proc_table_node(ev->node);
+  char service[EV_NAME_MAX];
+  uint8_t kind;
+  struct proc_facts pf = {p->exe, p->cgroup, p->container_id};
+  map_process(e, node, p->ppid, &pf, service, &kind);
+  e->enforced++;
+  if (!fresh(e, ev->ts_ns, service, p->exe, "denied", SIG_PROC_NEW))
+    return 0;
+  struct host_alert a = {.ts_ns = ev->ts_ns, .node = ev->node, .service = service,
+                         .signature_id = SIG_PROC_NEW, .category = EV_CAT_VIOLATION,
+                         .severity = 2, .mode = EV_MODE_PROTECT,
+                         .action = EV_ACTION_BLOCKED, .proc = p};
+  hb_fmt(a.signature, sizeof a.signature,
+         "exec refused by habit enforce proc: %s never ran %.100s (parent %.100s) while "
+         "learning", service, p->exe, p->parent_exe[0] ? p->parent_exe : "unknown");
+  raise(e, &a, node, p->tgid);
+  return 0;
+}
+
 int engine_proc_event(struct engine *e, const struct event *ev, struct hb_error *err) {
   const struct ev_proc *p = &ev->u.proc;
+  if (p->op == EV_PROC_DENIED)
+    return denied_exec(e, ev);
   if (p->op <= EV_PROC_EXISTING)
     e->counts.proc[p->op]++;
   uint64_t node = proc_table_node(ev->node);
@@ -212,6 +239,21 @@ int engine_file_event(struct engine *e, const struct event *ev, struct hb_error 
   } else {
     struct proc_facts pf = {f->exe, f->cgroup, f->container_id};
     map_process(e, node, f->ppid, &pf, service, &kind);
+  }
+  if (f->op == EV_FILE_DENIED) {
+    /* An open an enforcer refused: as it was decided, never learned. */
+    e->enforced++;
+    if (!fresh(e, ev->ts_ns, service, exe, f->path, SIG_FILE_NEW + 8))
+      return 0;
+    struct host_alert a = {.ts_ns = ev->ts_ns, .node = ev->node, .service = service,
+                           .signature_id = SIG_FILE_NEW, .category = EV_CAT_VIOLATION,
+                           .severity = 2, .mode = EV_MODE_PROTECT,
+                           .action = EV_ACTION_BLOCKED, .file = f, .access = "r"};
+    hb_fmt(a.signature, sizeof a.signature,
+           "open refused by habit enforce proc: %.100s (%s) may not open the protected "
+           "file %.120s", exe, service, f->path);
+    raise(e, &a, node, f->pid);
+    return 0;
   }
   uint8_t access = access_of(f->op);
   uint8_t mode = engine_service_mode(e, service);

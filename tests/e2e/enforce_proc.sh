@@ -123,11 +123,12 @@ pass "enforcer killed: nothing left behind (fail-open)"
 # From the engine's compiled policy instead of the model file.
 ORDERS="ipc://$TMP/orders.sock"
 "$HABIT" engine --config "$TMP/c.yaml" --model "$M" --listen "$SOCK" --enforcers "$ORDERS" \
-  2>"$TMP/engine2.log" &
+  --alerts "$TMP/alerts2.json" 2>"$TMP/engine2.log" &
 ENG=$!
 PIDS+=($ENG)
 wait_for "$TMP/engine2.log" "listening on"
-"$HABIT" enforce proc --engine "$ORDERS" --config "$TMP/c.yaml" 2>"$TMP/enforce-engine.log" &
+"$HABIT" enforce proc --engine "$ORDERS" --report "$SOCK" --config "$TMP/c.yaml" \
+  2>"$TMP/enforce-engine.log" &
 ENF=$!
 PIDS+=($ENF)
 wait_for "$TMP/enforce-engine.log" "policy version"
@@ -137,9 +138,20 @@ rc=0
 out=$(injail '/usr/bin/whoami' 2>&1) || rc=$?
 [ "$rc" = 126 ] && grep -q "Operation not permitted" <<<"$out" ||
   fail "engine policy: whoami in jail: exit $rc: $out"
+rc=0
+out=$(injail "/usr/bin/cat $TMP/secret" 2>&1) || rc=$?
+[ "$rc" != 0 ] && grep -q "Operation not permitted" <<<"$out" || fail "engine policy: cat read the secret"
+# The refusals reach the engine (--report) as its alerts, action blocked.
+for _ in $(seq 50); do [ "$(grep -c '"action":"blocked"' "$TMP/alerts2.json" 2>/dev/null)" -ge 2 ] && break; sleep 0.1; done
+grep -q '"exe":"/usr/bin/whoami".*"action":"blocked","gid":1,"signature_id":1101,"rev":1,"signature":"exec refused by habit enforce proc: jail never ran /usr/bin/whoami' \
+  "$TMP/alerts2.json" || fail "no blocked 1101 at the engine: $(cat "$TMP/alerts2.json")"
+grep -q "\"action\":\"blocked\",\"gid\":1,\"signature_id\":1201,\"rev\":1,\"signature\":\"open refused by habit enforce proc: /usr/bin/cat (jail) may not open the protected file $TMP/secret" \
+  "$TMP/alerts2.json" || fail "no blocked 1201 at the engine: $(cat "$TMP/alerts2.json")"
 kill -TERM "$ENF" "$ENG"; wait "$ENF" || fail "enforcer exit $?"
 wait "$ENG" || fail "engine exit $?"
-pass "--engine: from the engine's compiled policy, learned programs run, whoami is denied"
+grep -q "decisions reported 2 (dropped 0)" "$TMP/enforce-engine.log" || fail "$(tail -1 "$TMP/enforce-engine.log")"
+grep -q "enforcers' decisions 2" "$TMP/engine2.log" || fail "$(tail -1 "$TMP/engine2.log")"
+pass "--engine: from the engine's compiled policy, learned programs run, whoami and cat of the secret are denied; both refusals are blocked alerts of the engine (--report)"
 
 ENFORCE_LOG="$TMP/enforce-netlink.log"
 "$HABIT" enforce proc --model "$M" --config "$TMP/c.yaml" --backend netlink 2>"$ENFORCE_LOG" &

@@ -230,6 +230,40 @@ static void attack_tool_in_every_mode(void **state) {
   config_free(&c);
 }
 
+/* An enforcer's refusals (exec, open): alerts that say blocked in protect,
+ * in any mode of the engine, never learned and never in the table. */
+static void enforcer_refusals(void **state) {
+  (void)state;
+  struct config c;
+  load(&c);
+  struct model m;
+  struct engine e;
+  model_init(&m);
+  FILE *alerts = tmpfile();
+  assert_non_null(alerts);
+  assert_int_equal(engine_init(&e, &c, &m, NULL, EV_MODE_MONITOR, alerts, NULL), 0);
+  feed(&e, proc_ev(EV_PROC_DENIED, 400, 399, "/usr/bin/whoami", "/usr/bin/bash", WEB, T0));
+  feed(&e, file_ev(EV_FILE_DENIED, 401, "/usr/bin/cat", "/srv/secret", T0 + S));
+  assert_int_equal(e.enforced, 2);
+  assert_int_equal(e.host.procs_learned + e.host.procs_checked, 0);
+  assert_int_equal(m.n_procs, 0);
+  assert_null(proc_table_get(&e.procs, proc_table_node("n1"), 400));
+  char *out = slurp(alerts);
+  assert_int_equal(count(out, "\"action\":\"blocked\""), 2);
+  assert_int_equal(count(out, "\"mode\":\"protect\""), 2);
+  assert_non_null(strstr(out, "exec refused by habit enforce proc: web never ran /usr/bin/whoami"));
+  assert_non_null(strstr(out, "open refused by habit enforce proc: /usr/bin/cat (host) may not "
+                              "open the protected file /srv/secret"));
+  /* A repeat within the minute is counted, not raised again. */
+  feed(&e, proc_ev(EV_PROC_DENIED, 402, 399, "/usr/bin/whoami", "/usr/bin/bash", WEB, T0 + S));
+  assert_int_equal(e.enforced, 3);
+  assert_int_equal(count(slurp(alerts), "\"action\":\"blocked\""), 2);
+  fclose(alerts);
+  engine_free(&e);
+  model_free(&m);
+  config_free(&c);
+}
+
 /* A parent known only from its child's event gives the tree its exe, but
  * no service: a fork of it is mapped on its own facts, never named "". */
 static void parent_known_from_child(void **state) {
@@ -327,6 +361,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(discover_then_monitor, setup, teardown),
       cmocka_unit_test(attack_tool_in_every_mode),
       cmocka_unit_test(parent_known_from_child),
+      cmocka_unit_test(enforcer_refusals),
       cmocka_unit_test(process_selectors),
       cmocka_unit_test(selector_errors),
   };

@@ -798,10 +798,15 @@ static void test_file_event(void **state) {
   assert_string_equal(ev_kind_name(EV_FILE), "file");
   assert_string_equal(ev_file_op_name(EV_FILE_EXEC), "exec");
   assert_string_equal(ev_file_op_name(EV_FILE_MOVE), "move");
+  assert_string_equal(ev_file_op_name(EV_FILE_DENIED), "denied");
   assert_string_equal(ev_file_op_name(0), "unknown");
-  assert_string_equal(ev_file_op_name(7), "unknown");
+  assert_string_equal(ev_file_op_name(8), "unknown");
+  /* An enforcer's refused open travels as a file event. */
+  make_file(&ev);
+  ev.u.file.op = EV_FILE_DENIED;
+  assert_true(roundtrip(&ev) > 0);
 
-  const uint8_t bad_op[] = {0, 7, 255};
+  const uint8_t bad_op[] = {0, 8, 255};
   for (size_t i = 0; i < sizeof bad_op; i++) {
     make_file(&ev);
     ev.u.file.op = bad_op[i];
@@ -858,7 +863,7 @@ static void test_proc(void **state) {
   (void)state;
   struct event ev;
   struct wire w;
-  const uint8_t bad_op[] = {0, 5, 255};
+  const uint8_t bad_op[] = {0, 6, 255};
   for (size_t i = 0; i < sizeof bad_op; i++) {
     make_proc(&ev, EV_PROC_EXEC);
     ev.u.proc.op = bad_op[i];
@@ -924,7 +929,8 @@ static void test_proc(void **state) {
   expect_wire_reject(&w, "unknown field tag 10 for kind 5");
   assert_string_equal(ev_kind_name(EV_PROC), "proc");
   assert_string_equal(ev_proc_op_name(EV_PROC_EXISTING), "existing");
-  assert_string_equal(ev_proc_op_name(5), "unknown");
+  assert_string_equal(ev_proc_op_name(EV_PROC_DENIED), "denied");
+  assert_string_equal(ev_proc_op_name(6), "unknown");
 }
 
 static void test_names(void **state) {
