@@ -96,10 +96,43 @@ static enum sr_mode model_mode(struct store *st, const char *service, struct hb_
   return mode;
 }
 
+/* While the command runs: the service, and its mode as `policy mode` sets
+ * it when no --mode fixed it (re-read at most every 200 ms). */
+struct run_ctx {
+  const char *service;
+  struct store *st;
+  enum sr_mode mode;
+  uint64_t next_check;
+};
+
+static enum sr_mode mode_now(void *ctx) {
+  struct run_ctx *c = ctx;
+  uint64_t now = hb_mono_ns();
+  if (now < c->next_check)
+    return c->mode;
+  c->next_check = now + 200000000ull;
+  if (!store_modes_changed(c->st))
+    return c->mode;
+  struct hb_error err = {0, ""};
+  enum sr_mode m = model_mode(c->st, c->service, &err);
+  if (m && m != c->mode) {
+    fprintf(stderr, "habit: run: %s: now in %s (policy mode)\n", c->service,
+            ev_mode_name((uint8_t)m));
+    c->mode = m;
+  }
+  return c->mode;
+}
+
 static void on_violation(void *ctx, const char *name, pid_t pid) {
-  const char *service = ctx;
+  const struct run_ctx *c = ctx;
   fprintf(stderr, "habit: run: %s: syscall %s (pid %d) was never made while learning "
-                  "(monitor: let through)\n", service, name, (int)pid);
+                  "(monitor: let through)\n", c->service, name, (int)pid);
+}
+
+static void on_denied(void *ctx, const char *name, pid_t pid) {
+  const struct run_ctx *c = ctx;
+  fprintf(stderr, "habit: run: %s: syscall %s (pid %d) was never made while learning "
+                  "(protect: refused)\n", c->service, name, (int)pid);
 }
 
 /* Fold what discover saw into the model, in one transaction. */
@@ -164,8 +197,13 @@ int cmd_run(int argc, char **argv) {
   bool opened = rc == 0;
   if (rc == 0)
     rc = store_load(&st, &m, &err);
+  /* Without --mode the model's mode is followed while the command runs. */
+  bool follow = !o.mode;
   if (rc == 0 && !o.mode && !(o.mode = model_mode(&st, o.service, &err)))
     rc = -EIO;
+  struct run_ctx rctx = {.service = o.service, .st = &st, .mode = o.mode};
+  if (rc == 0 && follow)
+    store_modes_changed(&st); /* what model_mode read is the state to follow */
   size_t n = 0;
   const char **names = NULL;
   if (rc == 0 && o.mode != SR_DISCOVER) {
@@ -179,17 +217,21 @@ int cmd_run(int argc, char **argv) {
   sr_result_init(&r);
   int code = EXIT_OK;
   if (rc == 0) {
+    rctx.mode = o.mode;
     struct sr_opts so = {.mode = o.mode, .kill = o.kill, .argv = o.argv, .allow = names,
-                         .n_allow = n, .on_violation = on_violation, .ctx = (void *)o.service};
+                         .n_allow = n, .on_violation = on_violation, .on_denied = on_denied,
+                         .mode_now = follow && o.mode != SR_DISCOVER ? mode_now : NULL,
+                         .ctx = &rctx};
     signal(SIGPIPE, SIG_IGN);
     rc = seccomp_run(&so, &r, &err);
     if (rc == 0) {
       code = exit_code(r.status);
       if (o.mode == SR_DISCOVER)
         rc = learn(&st, &m, &o, &r, &err);
-      else if (o.mode == SR_MONITOR)
-        fprintf(stderr, "habit: run: %s: %llu calls outside the learned set\n", o.service,
-                (unsigned long long)r.violations);
+      else if (o.mode == SR_MONITOR || so.mode_now)
+        fprintf(stderr, "habit: run: %s: %llu calls outside the learned set let through, "
+                        "%llu refused by habit\n", o.service,
+                (unsigned long long)r.violations, (unsigned long long)r.denied);
     }
   }
   if (rc < 0) {

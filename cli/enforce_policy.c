@@ -70,8 +70,8 @@ static void take_policy(struct enforce_policy *p, const uint8_t *buf, size_t len
   p->have_policy = true;
   p->reloads++;
   fprintf(stderr, "habit: enforce: policy version %llu from %s: %u services, %u edges, %u "
-                  "programs, %u file accesses\n", (unsigned long long)np.version, p->engine,
-          p->m.n_services, p->m.n_edges, p->m.n_procs, p->m.n_files);
+                  "programs, %u file accesses (%zu bytes)\n", (unsigned long long)np.version,
+          p->engine, p->m.n_services, p->m.n_edges, p->m.n_procs, p->m.n_files, len);
 }
 
 /* What the engine sent since the last call: policies and orders. */

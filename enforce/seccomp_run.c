@@ -30,10 +30,20 @@ char *sr_seen_name(const uint8_t *key) {
   return seccomp_syscall_resolve_num_arch(k.arch, k.nr);
 }
 
+/* Does the kernel refuse on its own (protect, the mode fixed)? */
+static bool kernel_protect(const struct sr_opts *o) {
+  return o->mode == SR_PROTECT && !o->mode_now;
+}
+
+/* Are calls outside allow sent to habit to be checked (not learned)? */
+static bool checked(const struct sr_opts *o) {
+  return o->mode == SR_MONITOR || (o->mode == SR_PROTECT && o->mode_now);
+}
+
 /* The child's filter; NULL with *why set on failure. */
 static scmp_filter_ctx build_filter(const struct sr_opts *o, int report_fd, const char **why) {
   uint32_t deny = o->kill ? SCMP_ACT_KILL_PROCESS : SCMP_ACT_ERRNO(EPERM);
-  scmp_filter_ctx ctx = seccomp_init(o->mode == SR_PROTECT ? deny : SCMP_ACT_NOTIFY);
+  scmp_filter_ctx ctx = seccomp_init(kernel_protect(o) ? deny : SCMP_ACT_NOTIFY);
   *why = "seccomp_init";
   if (!ctx)
     return NULL;
@@ -44,7 +54,7 @@ static scmp_filter_ctx build_filter(const struct sr_opts *o, int report_fd, cons
       continue;
     /* monitor: execve stays a notification — it marks where counting
      * starts; note() knows it is allowed. */
-    if (o->mode == SR_MONITOR && nr == SCMP_SYS(execve))
+    if (checked(o) && nr == SCMP_SYS(execve))
       continue;
     write_allowed |= nr == SCMP_SYS(write);
     if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0) < 0) {
@@ -54,10 +64,10 @@ static scmp_filter_ctx build_filter(const struct sr_opts *o, int report_fd, cons
     }
   }
   int rc = 0;
-  if (o->mode == SR_PROTECT)
+  if (kernel_protect(o))
     rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(execve), 0);
   /* The listener's number goes to habit before anything is answered. */
-  if (rc == 0 && o->mode != SR_PROTECT && !write_allowed) {
+  if (rc == 0 && !kernel_protect(o) && !write_allowed) {
     struct scmp_arg_cmp fd_is = {.arg = 0, .op = SCMP_CMP_EQ,
                                  .datum_a = (scmp_datum_t)report_fd, .datum_b = 0};
     rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, &fd_is);
@@ -81,7 +91,7 @@ static void child(const struct sr_opts *o, int report_fd, int go_fd) {
     _exit(126);
   }
   int fd = -1;
-  if (o->mode != SR_PROTECT)
+  if (!kernel_protect(o))
     fd = seccomp_notify_fd(ctx);
   if (write(report_fd, &fd, sizeof fd) != (ssize_t)sizeof fd)
     _exit(126);
@@ -106,19 +116,34 @@ static bool allowed(const struct sr_opts *o, const char *name) {
   return false;
 }
 
-static void note(const struct sr_opts *o, struct sr_result *r, const struct seccomp_notif *req) {
+/* Count the call, and answer it in resp: let through, or - outside the
+ * allowed names with protect in force now - refused (EPERM; kill: SIGSYS
+ * to the process). Each name is reported the first time it is seen. */
+static void note(const struct sr_opts *o, struct sr_result *r, const struct seccomp_notif *req,
+                 struct seccomp_notif_resp *resp) {
   struct seen_key k = {req->data.arch, req->data.nr};
   bool created;
   struct keytab_entry *e = keytab_get(&r->seen, &k, &created);
   if (e)
     e->a++;
-  if (o->mode != SR_MONITOR)
+  if (!checked(o))
     return;
   char *name = seccomp_syscall_resolve_num_arch(k.arch, k.nr);
   if (!name || !allowed(o, name)) {
-    r->violations++;
-    if (e && created && o->on_violation)
-      o->on_violation(o->ctx, name ? name : "?", (pid_t)req->pid);
+    bool first = e && created;
+    if ((o->mode_now ? o->mode_now(o->ctx) : o->mode) == SR_PROTECT) {
+      r->denied++;
+      resp->flags = 0;
+      resp->error = -EPERM;
+      if (o->kill)
+        kill((pid_t)req->pid, SIGSYS);
+      if (first && o->on_denied)
+        o->on_denied(o->ctx, name ? name : "?", (pid_t)req->pid);
+    } else {
+      r->violations++;
+      if (first && o->on_violation)
+        o->on_violation(o->ctx, name ? name : "?", (pid_t)req->pid);
+    }
   }
   free(name);
 }
@@ -148,11 +173,11 @@ static int supervise(const struct sr_opts *o, struct sr_result *r, int fd, pid_t
         continue; /* the task died meanwhile */
       if (!armed && req->data.nr == exec_nr && (pid_t)req->pid == pid)
         armed = true;
-      if (armed)
-        note(o, r, req);
       memset(resp, 0, sizeof *resp);
       resp->id = req->id;
       resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+      if (armed)
+        note(o, r, req, resp);
       if (seccomp_notify_respond(fd, resp) == 0)
         r->notifications++;
       continue;
@@ -216,7 +241,7 @@ int seccomp_run(const struct sr_opts *o, struct sr_result *r, struct hb_error *e
     waitpid(pid, &r->status, 0);
     return hb_fail(err, EPERM, "run: the seccomp filter could not be installed");
   }
-  if (o->mode == SR_PROTECT) {
+  if (kernel_protect(o)) {
     close(gofd[1]);
     while (waitpid(pid, &r->status, 0) < 0)
       if (errno != EINTR)

@@ -9,6 +9,11 @@
  *    habit, reported through on_violation (once per name) and let through;
  *  - SR_PROTECT: the allowed names pass, any other fails with EPERM (or,
  *    with kill, kills the process: SIGSYS); habit only waits.
+ * With mode_now set (monitor or protect), the mode may change while the
+ * command runs: the allowed names pass in the kernel, any other is sent to
+ * habit and answered by the mode mode_now() gives at that moment - protect:
+ * EPERM (kill: SIGSYS to the process), reported through on_denied once per
+ * name; anything else: let through and reported through on_violation.
  * execve is always allowed (what runs is the process whitelist's business).
  * Counting starts at the command's first execve: the child's own set-up is
  * not the command's. Returns 0 with the child's wait status in *status once
@@ -36,6 +41,9 @@ struct sr_opts {
   size_t n_allow;
   /* monitor: a syscall outside allow, the first time its name is seen. */
   void (*on_violation)(void *ctx, const char *name, pid_t pid);
+  /* Optional: the mode in force now (see above), and a refusal it made. */
+  enum sr_mode (*mode_now)(void *ctx);
+  void (*on_denied)(void *ctx, const char *name, pid_t pid);
   void *ctx;
 };
 
@@ -43,7 +51,8 @@ struct sr_result {
   int status;                  /* the command's wait status */
   struct keytab seen;          /* key (arch, nr): a = calls (discover, monitor) */
   uint64_t notifications;      /* answered */
-  uint64_t violations;         /* monitor: calls outside allow */
+  uint64_t violations;         /* monitor: calls outside allow, let through */
+  uint64_t denied;             /* mode_now protect: calls refused by habit */
   size_t unknown_names;        /* allow names this architecture lacks */
 };
 

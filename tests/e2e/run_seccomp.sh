@@ -8,7 +8,8 @@
 #    with SIGSYS (exit 159);
 #  - monitor: the call passes and is reported;
 #  - learning it in discover, then protect lets it through;
-#  - without --mode, the mode set with `policy mode` is used;
+#  - without --mode, the mode set with `policy mode` is used, and followed
+#    while the command runs (protect -> monitor lets the call through);
 #  - policy export --format seccomp: an OCI/Docker profile with the names;
 #  - bad usage and an unlearned service: exit 2 with one line.
 source "$(dirname "$0")/_lib.sh"
@@ -42,12 +43,30 @@ grep -q "syscall getpriority (pid [0-9]*) was never made while learning" "$TMP/e
   fail "monitor did not report: $(cat "$TMP/err")"
 pass "monitor: the call passes and is reported"
 
+# Without --mode, the mode `policy mode` sets is followed while the command
+# runs: refused in protect, let through once switched to monitor. (The
+# probe's sleep between calls is learned first.)
+run --mode discover -- "$PROBE" nap >/dev/null 2>&1 || fail "discover nap"
+"$HABIT" policy mode --model "$M" probe protect >/dev/null
+"$HABIT" run --model "$M" --service probe -- "$PROBE" getpriority-loop 40 >"$TMP/loop.out" \
+  2>"$TMP/loop.err" &
+RUNPID=$!
+for _ in $(seq 50); do grep -q "Operation not permitted" "$TMP/loop.out" && break; sleep 0.1; done
+grep -q "^getpriority: Operation not permitted$" "$TMP/loop.out" || fail "follow: not refused: $(cat "$TMP/loop.out" "$TMP/loop.err")"
+"$HABIT" policy mode --model "$M" probe monitor >/dev/null
+wait "$RUNPID" || fail "follow: exit $?: $(cat "$TMP/loop.err")"
+[ "$(tail -1 "$TMP/loop.out")" = "getpriority: ok" ] || fail "follow: not let through after the switch: $(tail -3 "$TMP/loop.out")"
+grep -q "syscall getpriority (pid [0-9]*) was never made while learning (protect: refused)" "$TMP/loop.err" &&
+  grep -q "now in monitor (policy mode)" "$TMP/loop.err" || fail "follow: $(cat "$TMP/loop.err")"
+refused=$(grep -c "Operation not permitted" "$TMP/loop.out") passed=$(grep -c ": ok$" "$TMP/loop.out")
+pass "the model's mode is followed while it runs: $refused calls refused in protect, $passed let through after policy mode monitor (no restart)"
+
 run --mode discover -- "$PROBE" getpriority >/dev/null 2>&1
 out=$(run --mode protect -- "$PROBE" getpriority) || fail "exit $?"
 [ "$out" = "$(printf 'ok\ngetpriority: ok')" ] || fail "learned call still refused: $out"
 "$HABIT" policy mode --model "$M" probe protect >/dev/null
-out=$("$HABIT" run --model "$M" --service probe -- sh -c "exec \"$PROBE\"; ls /" 2>&1) || true
-[ "$out" = ok ] || fail "mode from the model: $out"
+out=$("$HABIT" run --model "$M" --service probe -- sh -c "exec \"$PROBE\"; ls /" 2>"$TMP/err") || true
+[ "$out" = ok ] || fail "mode from the model: $out $(cat "$TMP/err")"
 pass "learning again lets the call through; the model's mode is used"
 
 "$HABIT" policy export --model "$M" --format seccomp --output "$TMP/profile.json"
