@@ -119,8 +119,11 @@ void enforce_policy_report_event(struct enforce_policy *p, struct event *ev) {
     return;
   ev->ts_ns = hb_now_ns();
   snprintf(ev->node, sizeof ev->node, "%s", p->cfg.node);
-  /* Sent at once: a decision is rare and worth its own message. */
-  if (bus_out_send(&p->report, ev, NULL) == 0 && bus_out_flush(&p->report, NULL) == 0)
+  /* Sent at once: a decision is rare and worth its own message. What a
+   * full queue refused is counted in report.dropped, not here. */
+  uint64_t dropped = p->report.dropped;
+  if (bus_out_send(&p->report, ev, NULL) == 0 && bus_out_flush(&p->report, NULL) == 0 &&
+      p->report.dropped == dropped)
     p->reported++;
 }
 
