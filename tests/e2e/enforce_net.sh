@@ -14,35 +14,8 @@
 # Traffic stays between the two namespaces.
 source "$(dirname "$0")/_lib.sh"
 command -v iptables >/dev/null || fail "needs iptables"
-PY=$(command -v python3)
-NA="hnA$$" NB="hnB$$" VA="hna$$" VB="hnb$$"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  ip netns del "$NA" 2>/dev/null || true
-  ip netns del "$NB" 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-wait_for() {
-  for _ in $(seq 150); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  fail "no '$2' in $1: $(tail -3 "$1" 2>/dev/null)"
-}
-ip netns add "$NA"
-ip netns add "$NB"
-ip link add "$VA" type veth peer name "$VB"
-ip link set "$VA" netns "$NA"
-ip link set "$VB" netns "$NB"
-for ns in "$NA" "$NB"; do
-  ip -n "$ns" link set lo up
-done
-ip -n "$NA" addr add 10.198.0.1/24 dev "$VA"
-ip -n "$NB" addr add 10.198.0.2/24 dev "$VB"
-ip -n "$NA" addr add fd00:198::1/64 dev "$VA" nodad
-ip -n "$NB" addr add fd00:198::2/64 dev "$VB" nodad
-ip -n "$NA" link set "$VA" up
-ip -n "$NB" link set "$VB" up
+source "$(dirname "$0")/_pair.sh"
+pair_up hn 10.198.0 fd00:198
 
 mkdir -p "$TMP/www" && echo "hello" >"$TMP/www/index.html"
 for addr in 10.198.0.2 fd00:198::2; do
