@@ -8,8 +8,10 @@
  *     5000 programs, 2000 file accesses; names and paths as long as real
  *     ones), then encodes and decodes it `runs` (9) times and prints the
  *     bytes, and the median, min and max of each. The baseline in the same
- *     run: building the same model from nothing (what loading it costs
- *     before any policy exists).
+ *     run: building the same model again from nothing right after the
+ *     decode, under the same conditions (the first model still alive): a
+ *     decode costs what building the whitelists costs, the bytes' parsing
+ *     aside.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,17 +108,24 @@ int main(int argc, char **argv) {
     uint64_t t3 = hb_mono_ns();
     if (p.m.n_edges != m.n_edges || p.m.n_procs != m.n_procs || p.m.n_files != m.n_files)
       return 4;
+    struct model again;
+    uint64_t t4 = hb_mono_ns();
+    if (build(&again, &z) < 0)
+      return 3;
+    uint64_t t5 = hb_mono_ns();
+    model_free(&again);
     policy_free(&p);
     free(buf);
     model_free(&m);
-    tb[r] = t1 - t0;
+    (void)t0;
+    tb[r] = t5 - t4;
     te[r] = t2 - t1;
     td[r] = t3 - t2;
   }
   printf("model: %u services, %u edges, %u programs, %u file accesses; policy %zu bytes "
          "(%.1f per entry); %d runs\n", z.services, z.edges, z.programs, z.files, bytes,
          (double)bytes / (z.services + z.edges + z.programs + z.files), runs);
-  report("build the model (baseline)", tb, runs);
+  report("build it again (baseline)", tb, runs);
   report("encode (engine)", te, runs);
   report("decode (enforcer)", td, runs);
   free(tb);
