@@ -8,8 +8,10 @@
  * otherwise the packet is rejected (TCP reset / ICMP unreachable: the
  * connection fails at once and nothing reaches the peer). Established
  * connections never reach habit. The rules are removed on exit (SIGINT,
- * SIGTERM); after kill -9 they stay: with --queue-bypass new connections
- * then pass (fail-open), without it they are dropped (fail-closed).
+ * SIGTERM). Fail-open (--queue-bypass, or enforce.queue_bypass): while no
+ * enforcer listens new connections pass, and a watcher removes the rules
+ * if the enforcer is killed (enforce/ipt_guardian.h); fail-closed: killed,
+ * its rules stay and new connections are dropped.
  * With --engine, it decides from the engine's compiled policy and takes
  * its orders (cli/enforce_policy.h): a connection with a threat is reset
  * mid-flow (enforce/flow_reset.h).
@@ -28,6 +30,7 @@
 #include "core/timefmt.h"
 #include "detect/signatures.h"
 #include "enforce/flow_reset.h"
+#include "enforce/ipt_guardian.h"
 #include "enforce/ipt_rules.h"
 #include "enforce/nfq_guard.h"
 #include "services/service_map.h"
@@ -41,8 +44,10 @@ static const char net_usage[] =
     "Rejects, at their first packet, the connections of services in protect mode\n"
     "that are not edges of the model (iptables -j NFQUEUE, queue N, default 7361).\n"
     "Only the config's services' addresses are queued, only new connections.\n"
-    "The rules go on SIGINT/SIGTERM. --queue-bypass: while no enforcer listens,\n"
-    "new connections pass (fail-open); without it they are dropped (fail-closed).\n"
+    "The rules go on SIGINT/SIGTERM. --queue-bypass (or the config's\n"
+    "enforce.queue_bypass): fail-open, new connections pass while no enforcer\n"
+    "listens and the rules are removed even after kill -9; without it,\n"
+    "fail-closed: killed, the rules stay and new connections are dropped.\n"
     "--engine ENDPOINT (the engine's --enforcers): decide from the engine's\n"
     "compiled policy (with --model: from the file) and take its orders: a\n"
     "connection with a threat is reset, both ends, at once. Before the first\n"
@@ -334,19 +339,25 @@ int cmd_enforce_net(int argc, char **argv) {
    * connections would be dropped (or, bypassed, pass unchecked). */
   if (rc == 0)
     rc = nfq_guard_open(g, (uint16_t)x->queue, decide, x, &err);
+  x->bypass |= x->pol.cfg.enforce.queue_bypass;
   for (int f = 0; f < 2; f++) {
     rules[f].queue = (uint16_t)x->queue;
     rules[f].bypass = x->bypass;
     if (rc == 0 && rules[f].n_cidrs)
       rc = ipt_rules_install(&rules[f], &err);
   }
+  /* Fail-open: a watcher removes the rules if this process is killed. */
+  struct ipt_guardian guardian = {.pid = 0, .fd = -1};
+  if (rc == 0 && x->bypass)
+    rc = ipt_guardian_start(&guardian, rules, 2, &err);
   if (rc == 0 && x->engine && (rc = flow_reset_open(&x->resets, rules, &err)) == 0)
     x->resets_open = true;
   if (rc == 0) {
     if (!x->quiet)
       fprintf(stderr, "habit: enforce net: enforcing on queue %u for %zu IPv4 and %zu IPv6 "
                       "CIDRs (%s)\n", x->queue, rules[0].n_cidrs, rules[1].n_cidrs,
-              x->bypass ? "fail-open: --queue-bypass" : "fail-closed");
+              x->bypass ? "fail-open: --queue-bypass, rules removed even if killed"
+                        : "fail-closed");
     if (!x->quiet && x->engine)
       fprintf(stderr, "habit: enforce net: taking %sorders from %s\n",
               x->model_path ? "" : "the policy and ", x->engine);
@@ -358,6 +369,7 @@ int cmd_enforce_net(int argc, char **argv) {
     flow_reset_close(&x->resets);
   ipt_rules_remove(&rules[0]);
   ipt_rules_remove(&rules[1]);
+  ipt_guardian_stop(&guardian); /* after: a kill in between leaves it to the watcher */
   nfq_guard_close(g);
   if (rc < 0)
     cli_error("enforce net: %s", err.msg);

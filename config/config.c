@@ -730,8 +730,17 @@ static int parse_enforce(struct yw *w, yaml_node_t *n, const struct yw_path *p,
         rc = yw_fail_at(w, v, &kp, "expected open or closed, got %s", yw_describe(v, q));
       continue;
     }
+    if (key_is(k, len, "queue_bypass")) {
+      yaml_node_t *v = yw_node(w, pairs[i].value);
+      char q[YW_QUOTE_MAX];
+      if (!yw_is_null(v) && (yw_scalar_is(v, "true") || yw_scalar_is(v, "false")))
+        e->queue_bypass = yw_scalar_is(v, "true");
+      else
+        rc = yw_fail_at(w, v, &kp, "expected true or false, got %s", yw_describe(v, q));
+      continue;
+    }
     if (!key_is(k, len, "reset")) {
-      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "no_policy, reset");
+      rc = yw_unknown_key(w, yw_node(w, pairs[i].key), p, "no_policy, queue_bypass, reset");
       continue;
     }
     yaml_node_item_t *items;

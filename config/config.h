@@ -140,6 +140,9 @@ struct cfg_engine {
  * what an enforcer does while it has no policy from the engine. */
 struct cfg_enforce {
   uint64_t reset_threats;
+  bool queue_bypass; /* habit enforce net fail-open: while no enforcer
+                       listens, new connections pass, and the rules are
+                       removed even when it is killed (--queue-bypass) */
   bool fail_closed; /* no_policy: closed — until an enforcer has the
                        engine's policy, every configured service is
                        protected with nothing allowed (else: nothing is

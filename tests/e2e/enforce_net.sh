@@ -9,8 +9,9 @@
 #    same over IPv6 (ip6tables): 8080 connects, 9090 is refused;
 #  - back to monitor (no restart): 9090 connects;
 #  - SIGTERM: the rules are gone (iptables -S shows no HABIT chain);
-#  - kill -9 with --queue-bypass: new connections pass (fail-open); without
-#    it, they are dropped (fail-closed).
+#  - kill -9 with --queue-bypass (fail-open): a watcher removes every rule,
+#    new connections pass; without it (fail-closed) the rules stay and new
+#    connections are dropped.
 # Traffic stays between the two namespaces.
 source "$(dirname "$0")/_lib.sh"
 command -v iptables >/dev/null || fail "needs iptables"
@@ -135,15 +136,25 @@ pass "SIGTERM: rules removed"
 
 "$HABIT" policy mode --model "$M" srv protect >/dev/null
 enforcer --queue-bypass
+kill -TERM "$ENF"; wait "$ENF" || fail "fail-open enforcer exited $? on SIGTERM"
+pgrep -f "enforce net --model $M" >/dev/null && fail "the watcher outlived a clean exit"
+enforcer --queue-bypass
+grep -q "rules removed even if killed" "$TMP/enforce.log" || fail "$(cat "$TMP/enforce.log")"
 kill -9 "$ENF"; wait "$ENF" 2>/dev/null || true
+# Fail-open: the watcher removes every rule the killed enforcer left.
+for _ in $(seq 50); do
+  n=$(ip netns exec "$NB" sh -c 'iptables -S; ip6tables -S' | grep -c HABIT || true)
+  [ "$n" = 0 ] && break
+  sleep 0.1
+done
+[ "$n" = 0 ] || fail "fail-open: rules left after kill -9: $(ip netns exec "$NB" iptables -S | grep HABIT)"
 [ "$(conn 8080)" = connected ] || fail "fail-open: 8080 refused after kill -9"
 [ "$(conn 9090)" = connected ] || fail "fail-open: 9090 refused after kill -9"
-# What a killed enforcer leaves is the operator's to remove (as here).
-ip netns exec "$NB" sh -c 'for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do
-  $t -S $c | grep HABIT | sed "s/^-A/-D/" | xargs -r -L1 $t -w; done
-  $t -F HABIT-Q7361 && $t -X HABIT-Q7361; done'
+pass "kill -9, fail-open (--queue-bypass): no rule left behind, connections pass"
 enforcer
 kill -9 "$ENF"; wait "$ENF" 2>/dev/null || true
+sleep 0.5
+ip netns exec "$NB" iptables -S | grep -c HABIT-Q7361 >/dev/null || fail "fail-closed: the rules went"
 out=$(conn 8080)
 [ "$out" != connected ] || fail "fail-closed: 8080 connected after kill -9"
-pass "kill -9: --queue-bypass lets connections pass (fail-open); without it they fail ($out)"
+pass "kill -9, fail-closed: the rules stay and new connections fail ($out)"

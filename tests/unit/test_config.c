@@ -987,7 +987,12 @@ static void test_enforce_section(void **state) {
                "shop.yaml:2:10: enforce.reset: expected a list, got '3020'");
   expect_error("enforce:\n  drop: []\n",
                "shop.yaml:2:3: unknown key 'drop' in enforce (expected one of: no_policy, "
-               "reset)");
+               "queue_bypass, reset)");
+  assert_int_equal(parse("enforce:\n  queue_bypass: true\n", &c, &e), 0);
+  assert_true(c.enforce.queue_bypass);
+  config_free(&c);
+  expect_error("enforce:\n  queue_bypass: 1\n",
+               "shop.yaml:2:17: enforce.queue_bypass: expected true or false, got '1'");
   assert_int_equal(parse("node: a\n", &c, &e), 0);
   assert_false(c.enforce.fail_closed);
   config_free(&c);
