@@ -216,7 +216,7 @@ done
 [ "$(versions "$TMP/enforce-net.log")" -gt "$vn" ] || fail "enforce net got no new policy"
 [ "$(versions "$TMP/enforce-proc.log")" -gt "$vp" ] || fail "enforce proc got no new policy"
 "$LAB" traffic 10 >/dev/null || fail "normal traffic failed with web in protect"
-pass "protect: the enforcers took the engine's new policy; normal traffic (50 requests) all answered"
+pass "protect: the enforcers took the engine's new policy ($(grep -o '[0-9]* services, .* bytes' "$TMP/enforce-net.log" | tail -1)); normal traffic (50 requests) all answered"
 
 lab_curl() { "$LAB" exec client curl -sS --noproxy '*' -m 10 "$@" 2>&1 || true; }
 out=$(lab_curl "http://10.77.0.10/debug/run?cmd=id")
