@@ -32,6 +32,8 @@ int enforce_policy_open(struct enforce_policy *p, const char *cfg_path, const ch
   int rc = cfg_path ? config_load(cfg_path, &p->cfg, err) : 0;
   if (rc == 0 && engine) {
     p->engine = engine;
+    if (!(p->msg = malloc(sizeof *p->msg)))
+      return hb_fail(err, ENOMEM, "out of memory");
     if (!(p->zctx = zmq_ctx_new()))
       return hb_fail(err, ENOMEM, "cannot create a ZeroMQ context");
     if ((rc = order_sub_open(&p->sub, p->zctx, engine, curve, err)) < 0)
@@ -76,9 +78,7 @@ static void take_policy(struct enforce_policy *p, const uint8_t *buf, size_t len
 
 /* What the engine sent since the last call: policies and orders. */
 static int take_messages(struct enforce_policy *p, struct hb_error *err) {
-  struct order_msg *msg = malloc(sizeof *msg);
-  if (!msg)
-    return hb_fail(err, ENOMEM, "out of memory");
+  struct order_msg *msg = p->msg;
   int rc;
   struct hb_error e = {0, ""};
   while ((rc = order_sub_next(&p->sub, msg, &e)) != 0) {
@@ -93,7 +93,6 @@ static int take_messages(struct enforce_policy *p, struct hb_error *err) {
     else if (msg->type == ORDER_EVENT && p->on_order)
       p->on_order(p->order_ctx, &msg->ev);
   }
-  free(msg);
   return rc < 0 ? hb_fail(err, -rc, "%s: %s", p->engine, zmq_strerror(-rc)) : 0;
 }
 
@@ -146,14 +145,12 @@ uint8_t enforce_policy_mode(const struct enforce_policy *p, const char *service)
   if (p->from_engine) {
     if (!p->have_policy)
       return p->cfg.enforce.fail_closed ? EV_MODE_PROTECT : EV_MODE_MONITOR;
-    for (size_t i = 0; i < p->n_modes; i++)
-      if (strcmp(p->modes[i].service, service) == 0)
-        return p->modes[i].mode;
-    return p->default_mode;
+    uint8_t m = svc_mode_find(p->modes, p->n_modes, service);
+    return m ? m : p->default_mode;
   }
-  for (size_t i = 0; i < p->n_modes; i++)
-    if (strcmp(p->modes[i].service, service) == 0)
-      return p->modes[i].mode;
+  uint8_t m = svc_mode_find(p->modes, p->n_modes, service);
+  if (m)
+    return m;
   for (size_t i = 0; i < p->cfg.n_services; i++)
     if (strcmp(p->cfg.services[i].name, service) == 0 && p->cfg.services[i].mode)
       return p->cfg.services[i].mode;
@@ -167,6 +164,8 @@ void enforce_policy_close(struct enforce_policy *p) {
   if (p->subscribed)
     order_sub_close(&p->sub);
   p->subscribed = false;
+  free(p->msg);
+  p->msg = NULL;
   if (p->reporting)
     bus_out_close(&p->report);
   p->reporting = false;

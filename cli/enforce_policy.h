@@ -51,6 +51,7 @@ struct enforce_policy {
   const char *engine;
   void *zctx;
   struct order_sub sub;
+  struct order_msg *msg;                 /* the message being read */
   bool subscribed, from_engine, have_policy;
   const struct bus_curve *curve;         /* NULL: plain */
   uint64_t version;                      /* of the policy in force */

@@ -721,22 +721,13 @@ static int parse_enforce(struct yw *w, yaml_node_t *n, const struct yw_path *p,
     size_t len;
     const char *k = key_text(w, &pairs[i], &len);
     struct yw_path kp = under(p, k, len);
+    yaml_node_t *v = yw_node(w, pairs[i].value);
     if (key_is(k, len, "no_policy")) {
-      yaml_node_t *v = yw_node(w, pairs[i].value);
-      char q[YW_QUOTE_MAX];
-      if (!yw_is_null(v) && (yw_scalar_is(v, "open") || yw_scalar_is(v, "closed")))
-        e->fail_closed = yw_scalar_is(v, "closed");
-      else
-        rc = yw_fail_at(w, v, &kp, "expected open or closed, got %s", yw_describe(v, q));
+      rc = cv_choice(w, v, &kp, "open", "closed", &e->fail_closed);
       continue;
     }
     if (key_is(k, len, "queue_bypass")) {
-      yaml_node_t *v = yw_node(w, pairs[i].value);
-      char q[YW_QUOTE_MAX];
-      if (!yw_is_null(v) && (yw_scalar_is(v, "true") || yw_scalar_is(v, "false")))
-        e->queue_bypass = yw_scalar_is(v, "true");
-      else
-        rc = yw_fail_at(w, v, &kp, "expected true or false, got %s", yw_describe(v, q));
+      rc = cv_choice(w, v, &kp, "false", "true", &e->queue_bypass);
       continue;
     }
     if (!key_is(k, len, "reset")) {
@@ -745,7 +736,7 @@ static int parse_enforce(struct yw *w, yaml_node_t *n, const struct yw_path *p,
     }
     yaml_node_item_t *items;
     size_t n_items;
-    rc = yw_sequence(w, yw_node(w, pairs[i].value), &kp, &items, &n_items);
+    rc = yw_sequence(w, v, &kp, &items, &n_items);
     uint64_t mask = 0;
     for (size_t j = 0; j < n_items && rc == 0; j++) {
       struct yw_path ip = item(&kp, j);

@@ -261,3 +261,13 @@ int cv_cidr(struct yw *w, const yaml_node_t *n, const struct yw_path *p,
   *out = c;
   return 0;
 }
+
+int cv_choice(struct yw *w, const yaml_node_t *n, const struct yw_path *p, const char *no,
+              const char *yes, bool *out) {
+  if (!yw_is_null(n) && (yw_scalar_is(n, no) || yw_scalar_is(n, yes))) {
+    *out = yw_scalar_is(n, yes);
+    return 0;
+  }
+  char q[YW_QUOTE_MAX];
+  return yw_fail_at(w, n, p, "expected %s or %s, got %s", no, yes, yw_describe(n, q));
+}

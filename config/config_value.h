@@ -31,6 +31,9 @@ int cv_name(struct yw *w, const yaml_node_t *n, const struct yw_path *p,
 /* discover | monitor | protect -> enum ev_mode. */
 int cv_mode(struct yw *w, const yaml_node_t *n, const struct yw_path *p,
             uint8_t *out);
+/* One of two words: no -> false, yes -> true. */
+int cv_choice(struct yw *w, const yaml_node_t *n, const struct yw_path *p, const char *no,
+              const char *yes, bool *out);
 /* tcp | udp | any -> 6, 17, 0. */
 int cv_proto(struct yw *w, const yaml_node_t *n, const struct yw_path *p,
              uint8_t *out);

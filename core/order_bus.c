@@ -123,14 +123,6 @@ int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
   return 0;
 }
 
-int order_sub_fd(const struct order_sub *s) {
-  int fd = -1;
-  size_t len = sizeof fd;
-  if (!s->sock || zmq_getsockopt(s->sock, ZMQ_FD, &fd, &len) != 0)
-    return -1;
-  return fd;
-}
-
 int order_sub_next(struct order_sub *s, struct order_msg *m, struct hb_error *err) {
   int n;
   do {

@@ -63,9 +63,6 @@ void order_pub_close(struct order_pub *p);
 
 int order_sub_open(struct order_sub *s, void *zctx, const char *endpoint,
                    const struct bus_curve *curve, struct hb_error *err);
-/* The socket's fd for poll(2) (ZMQ_FD: readable means "check", not "a
- * message is here"), or -1. */
-int order_sub_fd(const struct order_sub *s);
 /* Next message without waiting: 1 when *m holds one, 0 when none is
  * queued, -EBADMSG for a rejected frame (err says why; read on), another
  * negative errno on a socket failure. */

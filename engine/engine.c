@@ -94,10 +94,8 @@ void engine_set_modes(struct engine *e, const struct svc_mode *modes, size_t n) 
 /* A service's mode: set at run time, else the config's; 0 when neither
  * names it. */
 static uint8_t service_mode(const struct engine *e, const char *service) {
-  for (size_t i = 0; i < e->n_modes; i++)
-    if (strcmp(e->modes[i].service, service) == 0)
-      return e->modes[i].mode;
-  return config_mode(e->cfg, service);
+  uint8_t m = svc_mode_find(e->modes, e->n_modes, service);
+  return m ? m : config_mode(e->cfg, service);
 }
 
 uint8_t engine_service_mode(const struct engine *e, const char *service) {

@@ -273,8 +273,6 @@ void policy_free(struct policy *p) {
 }
 
 uint8_t policy_mode(const struct policy *p, const char *service) {
-  for (size_t i = 0; i < p->n_modes; i++)
-    if (strcmp(p->modes[i].service, service) == 0)
-      return p->modes[i].mode;
-  return p->default_mode;
+  uint8_t m = svc_mode_find(p->modes, p->n_modes, service);
+  return m ? m : p->default_mode;
 }

@@ -93,3 +93,10 @@ bool store_modes_changed(struct store *st) {
   sqlite3_finalize(q);
   return changed;
 }
+
+uint8_t svc_mode_find(const struct svc_mode *modes, size_t n, const char *service) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(modes[i].service, service) == 0)
+      return modes[i].mode;
+  return 0;
+}

@@ -26,6 +26,8 @@ struct svc_mode {
   char why[128];
 };
 
+/* The mode modes[] gives a service; 0 when it names none. */
+uint8_t svc_mode_find(const struct svc_mode *modes, size_t n, const char *service);
 /* Set (mode != 0) or clear (mode 0) a service's run-time mode. */
 int store_set_mode(struct store *st, const char *service, uint8_t mode, const char *why,
                    struct hb_error *err);

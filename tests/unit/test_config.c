@@ -992,7 +992,7 @@ static void test_enforce_section(void **state) {
   assert_true(c.enforce.queue_bypass);
   config_free(&c);
   expect_error("enforce:\n  queue_bypass: 1\n",
-               "shop.yaml:2:17: enforce.queue_bypass: expected true or false, got '1'");
+               "shop.yaml:2:17: enforce.queue_bypass: expected false or true, got '1'");
   assert_int_equal(parse("node: a\n", &c, &e), 0);
   assert_false(c.enforce.fail_closed);
   config_free(&c);
